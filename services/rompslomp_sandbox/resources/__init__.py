@@ -1,0 +1,1 @@
+"""The ``/api/v1`` resources of the sandbox, one module per resource."""

@@ -1,0 +1,49 @@
+"""Request dependencies: one session per request, the caller's principal, role checks.
+
+Every query is scoped by `principal.tenant_id` (DESIGN D6); nothing else decides the tenant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.auth import Principal, authenticate
+from shared.problems import Forbidden, Unauthorized
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessionmaker() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+_bearer = HTTPBearer(auto_error=False, description="An API key from `simon tenant create`.")
+
+
+async def get_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
+    principal = await authenticate(session, credentials.credentials)
+    if principal is None:
+        raise Unauthorized("The API key is unknown or revoked.")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def require_office(principal: PrincipalDep) -> Principal:
+    if not principal.is_office:
+        raise Forbidden("Only office employees may do this.", code="office_only")
+    return principal
+
+
+OfficeDep = Annotated[Principal, Depends(require_office)]

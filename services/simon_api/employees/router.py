@@ -1,0 +1,94 @@
+"""Employees and their API keys; only the office manages them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from services.simon_api.deps import OfficeDep, PrincipalDep, SessionDep
+from services.simon_api.fields import Email, Name, PathId
+from services.simon_api.lookups import get_owned, is_referenced
+from services.simon_api.pagination import Page, PageParams, keyset, page_of, page_params
+from shared.auth import issue_api_key
+from shared.models import Employee
+from shared.problems import PROBLEM_RESPONSES, Conflict, Problem
+
+router = APIRouter(prefix="/employees", tags=["employees"], responses=PROBLEM_RESPONSES)
+
+
+class EmployeeCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"name": "Piet Monteur", "email": "piet@devries.nl", "role": "field"}]
+        },
+    )
+    name: Name
+    email: Email
+    role: Literal["office", "field"]
+
+
+class EmployeeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    email: str
+    role: Literal["office", "field"]
+    active: bool
+
+
+class EmployeeCreated(EmployeeOut):
+    api_key: str = Field(description="Shown once; only its hash is stored.")
+
+
+@router.get("", response_model=Page[EmployeeOut])
+async def list_employees(
+    session: SessionDep,
+    principal: PrincipalDep,
+    params: Annotated[PageParams, Depends(page_params)],
+) -> Page[EmployeeOut]:
+    statement = select(Employee).where(Employee.tenant_id == principal.tenant_id)
+    rows = list((await session.scalars(keyset(statement, Employee.id, params))).all())
+    items, cursor = page_of(rows, params, lambda e: e.id)
+    return Page(items=[EmployeeOut.model_validate(e) for e in items], next_cursor=cursor)
+
+
+@router.get("/{employee_id}", response_model=EmployeeOut)
+async def get_employee(
+    session: SessionDep, principal: PrincipalDep, employee_id: PathId
+) -> EmployeeOut:
+    employee = await get_owned(session, Employee, principal.tenant_id, employee_id,
+                               label="Employee")
+    return EmployeeOut.model_validate(employee)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EmployeeCreated,
+    responses={
+        403: {"model": Problem, "description": "`office_only`"},
+        409: {"model": Problem, "description": "`email_taken`"},
+    },
+)
+async def create_employee(
+    session: SessionDep, principal: OfficeDep, body: EmployeeCreate
+) -> EmployeeCreated:
+    if await is_referenced(
+        session, Employee.tenant_id == principal.tenant_id, Employee.email == body.email
+    ):
+        raise Conflict(f"An employee with e-mail {body.email} exists.", code="email_taken")
+    employee = Employee(tenant_id=principal.tenant_id, active=True, **body.model_dump())
+    session.add(employee)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict(f"An employee with e-mail {body.email} exists.",
+                       code="email_taken") from None
+    key = await issue_api_key(session, employee)
+    await session.commit()
+    return EmployeeCreated(**EmployeeOut.model_validate(employee).model_dump(), api_key=key)

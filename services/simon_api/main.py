@@ -1,0 +1,79 @@
+"""simon_api: the work-order domain REST API (port 8000)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.simon_api import health
+from services.simon_api.article_groups.router import router as article_groups
+from services.simon_api.articles.router import router as articles
+from services.simon_api.customer_records.router import contact_persons, objects, work_addresses
+from services.simon_api.customers.router import router as customers
+from services.simon_api.employees.router import router as employees
+from services.simon_api.settings import SimonApiSettings, get_settings
+from services.simon_api.work_orders.router import router as work_orders
+from shared.db import create_engine, create_sessionmaker
+from shared.embedded_postgres import resolve_database_url
+from shared.logging import configure_logging
+from shared.problems import install_problem_handlers
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """
+The Simon work-order API: customers, articles, work addresses, contact persons, objects,
+employees and work orders with their time entries and materials.
+
+Authenticate with `Authorization: Bearer <api key>`; every key belongs to one employee of
+one tenant. Errors are `application/problem+json` with a stable `code`.
+While the Rompslomp integration is active, customers and articles are managed in Rompslomp
+(`409 managed_by_rompslomp`).
+"""
+
+
+def create_app(
+    settings: SimonApiSettings | None = None,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if sessionmaker is not None:
+            app.state.sessionmaker = sessionmaker
+            yield
+            return
+        url = resolve_database_url(settings.database_url, settings.data_dir)
+        engine = create_engine(url, pool_size=settings.db_pool_size)
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Simon API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    if sessionmaker is not None:
+        app.state.sessionmaker = sessionmaker
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    for router in (
+        employees,
+        customers,
+        articles,
+        article_groups,
+        work_addresses,
+        contact_persons,
+        objects,
+        work_orders,
+    ):
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,80 @@
+"""Cursor pagination: `?limit=&cursor=` → `{items, next_cursor}` (API.md Conventions).
+
+The cursor is the opaque, URL-safe form of the last id of the page; pages are keyset
+queries on `(tenant_id, id)`, so page 2,000 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel, Field
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from shared.problems import InvalidInput
+
+T = TypeVar("T")
+MAX_ID = 2**63 - 1
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+class PageParams(BaseModel):
+    limit: int
+    cursor: str | None
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size (max 200).")] = 50,
+    cursor: Annotated[str | None, Query(max_length=64, description="From `next_cursor`.")] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"i{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("i"):
+            raise ValueError(raw)
+        value = int(raw[1:])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("cursor", "Not a cursor returned by this list") from None
+    if not 0 < value <= MAX_ID:
+        raise InvalidInput("cursor", "Not a cursor returned by this list")
+    return value
+
+
+def keyset(
+    statement: Select[Any],
+    id_column: InstrumentedAttribute[int],
+    params: PageParams,
+    *,
+    newest_first: bool = False,
+) -> Select[Any]:
+    """Apply the cursor and fetch one row more than the page, to know if there is a next."""
+    if params.cursor is not None:
+        after = decode_cursor(params.cursor)
+        statement = statement.where(id_column < after if newest_first else id_column > after)
+    order = id_column.desc() if newest_first else id_column.asc()
+    return statement.order_by(order).limit(params.limit + 1)
+
+
+def page_of(rows: list[Any], params: PageParams, last_id: Any) -> tuple[list[Any], str | None]:
+    """Cut the extra row; the cursor points after the last row shown."""
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        return rows, encode_cursor(last_id(rows[-1]))
+    return rows, None

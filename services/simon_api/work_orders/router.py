@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from services.simon_api.deps import OfficeDep, PrincipalDep, SessionDep
+from services.simon_api.fields import MAX_ID, PathId
+from services.simon_api.pagination import Page, PageParams, page_params
+from services.simon_api.work_orders import lines, service
+from services.simon_api.work_orders.schemas import (
+    MaterialCreate,
+    MaterialOut,
+    MaterialUpdate,
+    Status,
+    TimeEntryCreate,
+    TimeEntryOut,
+    TimeEntryUpdate,
+    WorkOrderCreate,
+    WorkOrderOut,
+    WorkOrderUpdate,
+)
+from services.simon_api.work_orders.views import render, render_one
+from shared.problems import PROBLEM_RESPONSES, Problem
+
+router = APIRouter(prefix="/work-orders", tags=["work_orders"], responses=PROBLEM_RESPONSES)
+
+
+def _conflict(description: str) -> dict[int | str, dict[str, object]]:
+    return {409: {"model": Problem, "description": description}}
+
+
+EDIT = {
+    **_conflict("`work_order_archived`: archived work orders are read-only"),
+    403: {"model": Problem, "description": "`office_only`: completed; only the office corrects"},
+}
+
+
+@router.get("", response_model=Page[WorkOrderOut])
+async def list_work_orders(
+    session: SessionDep,
+    principal: PrincipalDep,
+    params: Annotated[PageParams, Depends(page_params)],
+    status: Status | None = None,
+    customer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Page[WorkOrderOut]:
+    """Newest first."""
+    rows, cursor = await service.list_work_orders(
+        session, principal.tenant_id, params, status=status, customer_id=customer_id,
+        assignee_id=assignee_id,
+    )
+    return Page(items=await render(session, rows), next_cursor=cursor)
+
+
+@router.post("", status_code=201, response_model=WorkOrderOut)
+async def create_work_order(
+    session: SessionDep, principal: PrincipalDep, body: WorkOrderCreate
+) -> WorkOrderOut:
+    work_order = await service.create_work_order(session, principal, body)
+    view = await render_one(session, work_order)
+    await session.commit()
+    return view
+
+
+@router.get("/{work_order_id}", response_model=WorkOrderOut)
+async def get_work_order(
+    session: SessionDep, principal: PrincipalDep, work_order_id: PathId
+) -> WorkOrderOut:
+    work_order = await service.get_work_order(session, principal.tenant_id, work_order_id)
+    return await render_one(session, work_order)
+
+
+@router.patch("/{work_order_id}", response_model=WorkOrderOut, responses=EDIT)
+async def update_work_order(
+    session: SessionDep, principal: PrincipalDep, work_order_id: PathId, body: WorkOrderUpdate
+) -> WorkOrderOut:
+    work_order = await service.update_work_order(session, principal, work_order_id, body)
+    view = await render_one(session, work_order)
+    await session.commit()
+    return view
+
+
+@router.post(
+    "/{work_order_id}/complete",
+    response_model=WorkOrderOut,
+    responses=_conflict("`not_planned`"),
+)
+async def complete_work_order(
+    session: SessionDep, principal: PrincipalDep, work_order_id: PathId
+) -> WorkOrderOut:
+    work_order = await service.complete(session, principal, work_order_id)
+    view = await render_one(session, work_order)
+    await session.commit()
+    return view
+
+
+@router.post(
+    "/{work_order_id}/archive",
+    response_model=WorkOrderOut,
+    responses=_conflict("`not_completed`"),
+)
+async def archive_work_order(
+    session: SessionDep, principal: OfficeDep, work_order_id: PathId
+) -> WorkOrderOut:
+    """Archive a completed work order; it is sent to Rompslomp as a concept invoice."""
+    work_order = await service.archive(session, principal, work_order_id)
+    view = await render_one(session, work_order)
+    await session.commit()
+    return view
+
+
+@router.post(
+    "/{work_order_id}/reopen",
+    response_model=WorkOrderOut,
+    responses=_conflict("`not_completed`, `invoice_exists` or `export_pending`"),
+)
+async def reopen_work_order(
+    session: SessionDep, principal: OfficeDep, work_order_id: PathId
+) -> WorkOrderOut:
+    work_order = await service.reopen(session, principal, work_order_id)
+    view = await render_one(session, work_order)
+    await session.commit()
+    return view
+
+
+@router.post(
+    "/{work_order_id}/time-entries", status_code=201, response_model=TimeEntryOut, responses=EDIT
+)
+async def add_time_entry(
+    session: SessionDep, principal: PrincipalDep, work_order_id: PathId, body: TimeEntryCreate
+) -> TimeEntryOut:
+    entry = await lines.add_time_entry(session, principal, work_order_id, body)
+    await session.commit()
+    return TimeEntryOut.model_validate(entry)
+
+
+@router.patch(
+    "/{work_order_id}/time-entries/{entry_id}", response_model=TimeEntryOut, responses=EDIT
+)
+async def update_time_entry(
+    session: SessionDep,
+    principal: PrincipalDep,
+    work_order_id: PathId,
+    entry_id: PathId,
+    body: TimeEntryUpdate,
+) -> TimeEntryOut:
+    entry = await lines.update_time_entry(session, principal, work_order_id, entry_id, body)
+    await session.commit()
+    return TimeEntryOut.model_validate(entry)
+
+
+@router.delete("/{work_order_id}/time-entries/{entry_id}", status_code=204, responses=EDIT)
+async def delete_time_entry(
+    session: SessionDep, principal: PrincipalDep, work_order_id: PathId, entry_id: PathId
+) -> Response:
+    await lines.delete_time_entry(session, principal, work_order_id, entry_id)
+    await session.commit()
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{work_order_id}/materials", status_code=201, response_model=MaterialOut, responses=EDIT
+)
+async def add_material(
+    session: SessionDep, principal: PrincipalDep, work_order_id: PathId, body: MaterialCreate
+) -> MaterialOut:
+    material = await lines.add_material(session, principal, work_order_id, body)
+    await session.commit()
+    return MaterialOut.model_validate(material)
+
+
+@router.patch(
+    "/{work_order_id}/materials/{material_id}", response_model=MaterialOut, responses=EDIT
+)
+async def update_material(
+    session: SessionDep,
+    principal: PrincipalDep,
+    work_order_id: PathId,
+    material_id: PathId,
+    body: MaterialUpdate,
+) -> MaterialOut:
+    material = await lines.update_material(session, principal, work_order_id, material_id, body)
+    await session.commit()
+    return MaterialOut.model_validate(material)
+
+
+@router.delete("/{work_order_id}/materials/{material_id}", status_code=204, responses=EDIT)
+async def delete_material(
+    session: SessionDep, principal: PrincipalDep, work_order_id: PathId, material_id: PathId
+) -> Response:
+    await lines.delete_material(session, principal, work_order_id, material_id)
+    await session.commit()
+    return Response(status_code=204)

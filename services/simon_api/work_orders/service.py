@@ -1,0 +1,240 @@
+"""Work orders: creation, planning, listing and the lifecycle of R-EXPORT-1.
+
+created → planned (assignee + date) → completed → archived; `reopen` goes back one step.
+Archived work orders are read-only; archiving writes `work_order.archived` to the outbox
+in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.simon_api.lookups import get_owned, integration_is_active, require_reference
+from services.simon_api.pagination import PageParams, keyset, page_of
+from services.simon_api.work_orders.numbering import next_number
+from services.simon_api.work_orders.schemas import WorkOrderCreate, WorkOrderUpdate
+from services.simon_api.work_orders.snapshot import archived_event
+from shared.auth import Principal
+from shared.clock import utcnow
+from shared.events import WORK_ORDER_ARCHIVED
+from shared.models import Customer, Employee, InvoiceExport, WorkAddress, WorkOrder
+from shared.outbox import publish
+from shared.problems import Conflict, Forbidden, InvalidInput
+
+REOPENABLE_EXPORTS = ("failed", "skipped")
+
+
+async def get_work_order(
+    session: AsyncSession, tenant_id: int, work_order_id: int, *, for_update: bool = False
+) -> WorkOrder:
+    if for_update:
+        row = (
+            await session.execute(
+                select(WorkOrder)
+                .where(WorkOrder.id == work_order_id, WorkOrder.tenant_id == tenant_id)
+                .with_for_update()
+            )
+        ).scalar_one_or_none()
+        if row is not None:
+            return row
+    return await get_owned(session, WorkOrder, tenant_id, work_order_id, label="Work order")
+
+
+def ensure_editable(work_order: WorkOrder, principal: Principal) -> None:
+    """Archived is read-only; after completion only the office corrects (R-EXPORT-1)."""
+    if work_order.status == "archived":
+        raise Conflict(
+            f"Work order {work_order.number} is archived and read-only; reopen it first.",
+            code="work_order_archived",
+        )
+    if work_order.status == "completed" and not principal.is_office:
+        raise Forbidden(
+            f"Work order {work_order.number} is completed; only the office can correct it.",
+            code="office_only",
+        )
+
+
+async def _check_references(
+    session: AsyncSession, tenant_id: int, values: dict[str, Any], work_order: WorkOrder | None
+) -> None:
+    """Referenced rows exist in this tenant, are pickable, and the work address belongs to
+    the work order's customer (R-MASTER-5)."""
+    if values.get("customer_id") is not None:
+        customer = await require_reference(
+            session, Customer, tenant_id, values["customer_id"], field="customer_id",
+            label="customer",
+        )
+        if not customer.active:
+            raise InvalidInput("customer_id", f"Customer {customer.id} is inactive")
+    if values.get("assignee_id") is not None:
+        employee = await require_reference(
+            session, Employee, tenant_id, values["assignee_id"], field="assignee_id",
+            label="employee",
+        )
+        if not employee.active:
+            raise InvalidInput("assignee_id", f"Employee {employee.id} is inactive")
+    address_id = values.get("work_address_id", work_order.work_address_id if work_order else None)
+    customer_id = values.get("customer_id", work_order.customer_id if work_order else None)
+    if address_id is None:
+        return
+    address = await require_reference(
+        session, WorkAddress, tenant_id, address_id, field="work_address_id",
+        label="work address",
+    )
+    if customer_id is None:
+        values["customer_id"] = address.customer_id
+    elif address.customer_id != customer_id:
+        raise InvalidInput(
+            "work_address_id",
+            f"Work address {address.id} does not belong to customer {customer_id}",
+            code="work_address_mismatch",
+        )
+
+
+def _plan_status(work_order: WorkOrder) -> None:
+    if work_order.status in ("created", "planned"):
+        planned = work_order.assignee_id is not None and work_order.planned_date is not None
+        work_order.status = "planned" if planned else "created"
+
+
+async def create_work_order(
+    session: AsyncSession, principal: Principal, data: WorkOrderCreate
+) -> WorkOrder:
+    values = data.model_dump()
+    await _check_references(session, principal.tenant_id, values, None)
+    work_order = WorkOrder(
+        tenant_id=principal.tenant_id,
+        number=await next_number(session, principal.tenant_id),
+        status="created",
+        archive_count=0,
+        **values,
+    )
+    _plan_status(work_order)
+    session.add(work_order)
+    await session.flush()
+    await session.refresh(work_order, ["created_at"])
+    return work_order
+
+
+async def update_work_order(
+    session: AsyncSession, principal: Principal, work_order_id: int, data: WorkOrderUpdate
+) -> WorkOrder:
+    work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
+    ensure_editable(work_order, principal)
+    values = data.model_dump(exclude_unset=True)
+    if values.get("description", "") is None:
+        values["description"] = ""
+    await _check_references(session, principal.tenant_id, values, work_order)
+    for field, value in values.items():
+        setattr(work_order, field, value)
+    _plan_status(work_order)
+    await session.flush()
+    return work_order
+
+
+async def list_work_orders(
+    session: AsyncSession,
+    tenant_id: int,
+    params: PageParams,
+    *,
+    status: str | None,
+    customer_id: int | None,
+    assignee_id: int | None,
+) -> tuple[list[WorkOrder], str | None]:
+    statement = select(WorkOrder).where(WorkOrder.tenant_id == tenant_id)
+    if status is not None:
+        statement = statement.where(WorkOrder.status == status)
+    if customer_id is not None:
+        statement = statement.where(WorkOrder.customer_id == customer_id)
+    if assignee_id is not None:
+        statement = statement.where(WorkOrder.assignee_id == assignee_id)
+    statement = keyset(statement, WorkOrder.id, params, newest_first=True)
+    rows = list((await session.scalars(statement)).all())
+    return page_of(rows, params, lambda w: w.id)
+
+
+async def complete(session: AsyncSession, principal: Principal, work_order_id: int) -> WorkOrder:
+    work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
+    if work_order.status != "planned":
+        raise Conflict(
+            f"Work order {work_order.number} is {work_order.status}; only a planned work "
+            "order (with an employee and a date) can be completed.",
+            code="not_planned",
+        )
+    work_order.status = "completed"
+    work_order.completed_at = utcnow()
+    await session.flush()
+    return work_order
+
+
+async def archive(session: AsyncSession, principal: Principal, work_order_id: int) -> WorkOrder:
+    work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
+    if work_order.status != "completed":
+        raise Conflict(
+            f"Work order {work_order.number} is {work_order.status}; complete it before "
+            "archiving.",
+            code="not_completed",
+        )
+    work_order.status = "archived"
+    work_order.archived_at = utcnow()
+    work_order.archive_count += 1
+    await session.flush()
+    event = await archived_event(session, work_order)
+    await publish(
+        session,
+        tenant_id=work_order.tenant_id,
+        event_type=WORK_ORDER_ARCHIVED,
+        aggregate_id=work_order.id,
+        payload=event,
+        version=event.version,
+    )
+    return work_order
+
+
+async def reopen(session: AsyncSession, principal: Principal, work_order_id: int) -> WorkOrder:
+    work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
+    if work_order.status == "completed":
+        work_order.status = "planned"
+        work_order.completed_at = None
+        _plan_status(work_order)
+    elif work_order.status == "archived":
+        await _ensure_no_invoice(session, work_order)
+        work_order.status = "completed"
+        work_order.archived_at = None
+    else:
+        raise Conflict(
+            f"Work order {work_order.number} is {work_order.status}; only completed or "
+            "archived work orders can be reopened.",
+            code="not_completed",
+        )
+    await session.flush()
+    return work_order
+
+
+async def _ensure_no_invoice(session: AsyncSession, work_order: WorkOrder) -> None:
+    """R-EXPORT-2: an archived work order reopens only while no concept invoice exists for it:
+    its export failed or was skipped (or, before the integration ever ran, none will come)."""
+    status = await session.scalar(
+        select(InvoiceExport.status).where(
+            InvoiceExport.tenant_id == work_order.tenant_id,
+            InvoiceExport.work_order_id == work_order.id,
+        )
+    )
+    if status in REOPENABLE_EXPORTS:
+        return
+    if status is None and not await integration_is_active(session, work_order.tenant_id):
+        return
+    if status == "sent":
+        raise Conflict(
+            f"A concept invoice exists in Rompslomp for work order {work_order.number}; "
+            "change it there.",
+            code="invoice_exists",
+        )
+    raise Conflict(
+        f"Work order {work_order.number} is being sent to Rompslomp; wait for the export to "
+        "finish.",
+        code="export_pending",
+    )

@@ -1,0 +1,88 @@
+"""Per-tenant request budget: a cap on requests in flight plus a shared "not before" instant.
+
+Every request a tenant makes to Rompslomp (paging, probes, exports, token refreshes excluded)
+takes a slot. A 429 with ``Retry-After: N`` moves the tenant's "not before" instant N seconds
+ahead; no slot is handed out until it has passed, so no request of that tenant is sent during
+the wait. Requests already on the wire when the 429 arrives cannot be recalled.
+
+The budget is per process; replicas each hold their own (Rompslomp's limits are unpublished,
+the 429 handling is what keeps us honest across replicas).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RequestBudget:
+    def __init__(
+        self,
+        max_concurrency: int = 8,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self.max_concurrency = max_concurrency
+        self._clock = clock
+        self._sleep = sleep
+        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._not_before = 0.0
+        self._in_flight = 0
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    @property
+    def not_before(self) -> float:
+        """The clock value before which no request may start (0 when unset)."""
+        return self._not_before
+
+    def wait_time(self) -> float:
+        """Seconds until requests may be sent again (0 when not paused)."""
+        return max(0.0, self._not_before - self._clock())
+
+    def pause_for(self, seconds: float) -> None:
+        """Block all of the tenant's new requests for ``seconds`` (never shortens a pause)."""
+        self._not_before = max(self._not_before, self._clock() + max(0.0, seconds))
+
+    async def _wait_until_allowed(self) -> None:
+        while (delay := self._not_before - self._clock()) > 0:
+            await self._sleep(delay)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one request slot; waits for a free slot and for any 429 pause to pass."""
+        # Wait before queueing on the semaphore too, so a paused tenant does not hold slots
+        # while sleeping; re-check after acquiring because a 429 may have arrived meanwhile.
+        await self._wait_until_allowed()
+        async with self._semaphore:
+            await self._wait_until_allowed()
+            self._in_flight += 1
+            try:
+                yield
+            finally:
+                self._in_flight -= 1
+
+
+class BudgetRegistry:
+    """One budget per tenant key, shared by every client of that tenant in this process."""
+
+    def __init__(self, max_concurrency: int = 8) -> None:
+        self._max_concurrency = max_concurrency
+        self._budgets: dict[str, RequestBudget] = {}
+
+    def for_tenant(self, tenant_key: str) -> RequestBudget:
+        budget = self._budgets.get(tenant_key)
+        if budget is None:
+            budget = RequestBudget(self._max_concurrency)
+            self._budgets[tenant_key] = budget
+        return budget

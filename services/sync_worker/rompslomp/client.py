@@ -1,0 +1,470 @@
+"""Our client for the Rompslomp REST API (one instance per connection / tenant).
+
+Holds one long-lived ``httpx.AsyncClient`` (its own, or a shared one passed in), the
+connection's ``RompslompAuth`` and the tenant's ``RequestBudget``.
+
+Retries: GETs are retried on 429 / 5xx / timeouts / transport errors with exponential
+backoff and full jitter (``RetryPolicy``); a 429 pauses the whole tenant for
+``Retry-After``. POSTs are retried only when the request provably did not reach Rompslomp
+(connect failures, 429, refresh failures before sending); anything else that leaves the
+outcome unknown raises ``AmbiguousOutcomeError`` for the caller to reconcile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+
+import httpx
+import structlog
+from pydantic import BaseModel, SecretStr
+from pydantic import ValidationError as PydanticValidationError
+
+from .auth import (
+    DEFAULT_REFRESH_MARGIN,
+    RefreshGuard,
+    RompslompAuth,
+    TokenRotatedCallback,
+    TokenSet,
+    token_url_for,
+)
+from .budget import RequestBudget
+from .errors import (
+    AmbiguousOutcomeError,
+    FatalError,
+    RateLimitedError,
+    RetriableError,
+    RompslompError,
+    error_from_response,
+    excerpt,
+)
+from .paging import MAX_PER_PAGE, Page, PageIterator
+from .schemas import (
+    Company,
+    Contact,
+    Me,
+    Product,
+    SalesInvoice,
+    SalesInvoiceCreate,
+    VatType,
+)
+
+log = structlog.get_logger("services.sync_worker.rompslomp.client")
+
+DEFAULT_API_URL = "https://api.rompslomp.nl"
+API_PREFIX = "/api/v1"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+USER_AGENT = "simon-rompslomp-sync/0.1"
+
+# Failures that prove the request never reached the server: safe to resend even a POST.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+ProbeResource = Literal["contacts", "products", "sales_invoices", "vat_types"]
+ContactSelection = Literal["all", "customers", "suppliers"]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """``attempts`` counts the first try. Backoff is full jitter:
+    ``uniform(0, min(max_delay, base_delay * 2 ** (attempt - 1)))``."""
+
+    attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    # A Retry-After longer than this is not slept through: the error goes to the caller
+    # (the job engine reschedules) with ``retry_after`` set; the tenant stays paused.
+    max_retry_after: float = 300.0
+
+    def backoff(self, attempt: int) -> float:
+        return random.uniform(0.0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+
+
+class RompslompClient:
+    def __init__(
+        self,
+        *,
+        auth: RompslompAuth,
+        api_url: str = DEFAULT_API_URL,
+        budget: RequestBudget | None = None,
+        retry: RetryPolicy | None = None,
+        http: httpx.AsyncClient | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        per_page: int = MAX_PER_PAGE,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._api_root = api_url.rstrip("/") + API_PREFIX
+        self._auth = auth
+        self._budget = budget or RequestBudget()
+        self._retry = retry or RetryPolicy()
+        self._per_page = per_page
+        self._sleep = sleep
+        self._owns_http = http is None
+        if http is None:
+            # Room for every budget slot plus a token refresh running beside them.
+            slots = self._budget.max_concurrency + 2
+            http = httpx.AsyncClient(
+                timeout=timeout,
+                limits=httpx.Limits(max_connections=slots, max_keepalive_connections=slots),
+                headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            )
+        self._http = http
+        auth.bind(http)
+
+    @classmethod
+    def connect(
+        cls,
+        *,
+        tokens: TokenSet,
+        client_id: str,
+        client_secret: SecretStr | str,
+        on_token_rotated: TokenRotatedCallback,
+        api_url: str = DEFAULT_API_URL,
+        oauth_url: str | None = None,
+        refresh_margin: dt.timedelta = DEFAULT_REFRESH_MARGIN,
+        refresh_guard: RefreshGuard | None = None,
+        budget: RequestBudget | None = None,
+        retry: RetryPolicy | None = None,
+        http: httpx.AsyncClient | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> RompslompClient:
+        """Client plus auth for one connection; the token endpoint is
+        ``{oauth_url or api_url}/oauth/token``."""
+        auth = RompslompAuth(
+            tokens,
+            token_url=token_url_for(oauth_url or api_url),
+            client_id=client_id,
+            client_secret=client_secret,
+            on_token_rotated=on_token_rotated,
+            refresh_margin=refresh_margin,
+            refresh_guard=refresh_guard,
+        )
+        return cls(
+            auth=auth, api_url=api_url, budget=budget, retry=retry, http=http, timeout=timeout
+        )
+
+    @property
+    def budget(self) -> RequestBudget:
+        return self._budget
+
+    @property
+    def auth(self) -> RompslompAuth:
+        return self._auth
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> RompslompClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- companies and the user ---------------------------------------------------------
+
+    async def list_companies(self) -> list[Company]:
+        return await self._paged("/companies", "companies", Company).collect()
+
+    async def me(self) -> Me:
+        response = await self._send("GET", "/me")
+        return self._parse_one(response, "me", Me)
+
+    # -- contacts -------------------------------------------------------------------------
+
+    def iter_contacts(
+        self,
+        company_id: int | str,
+        *,
+        selection: ContactSelection = "all",
+        query: str | None = None,
+        email: str | None = None,
+    ) -> PageIterator[Contact]:
+        """Every page of the company's contacts (async iterator of ``Page[Contact]``;
+        ``.records()`` for single contacts)."""
+        params: dict[str, Any] = {"selection": selection}
+        if query is not None:
+            params["search[q]"] = query
+        if email is not None:
+            params["search[contact_person_email_address]"] = email
+        return self._paged(_company_path(company_id, "contacts"), "contacts", Contact, params)
+
+    async def get_contact(self, company_id: int | str, contact_id: int | str) -> Contact:
+        response = await self._send("GET", _company_path(company_id, f"contacts/{contact_id}"))
+        return self._parse_one(response, "contact", Contact)
+
+    # -- products -------------------------------------------------------------------------
+
+    def iter_products(
+        self,
+        company_id: int | str,
+        *,
+        query: str | None = None,
+        product_codes: Sequence[str] | None = None,
+    ) -> PageIterator[Product]:
+        params: dict[str, Any] = {"selection": "all"}
+        if query is not None:
+            params["search[q]"] = query
+        if product_codes:
+            params["search[product_codes][]"] = list(product_codes)
+        return self._paged(_company_path(company_id, "products"), "products", Product, params)
+
+    async def list_products(self, company_id: int | str) -> list[Product]:
+        return await self.iter_products(company_id).collect()
+
+    async def get_product(self, company_id: int | str, product_id: int | str) -> Product:
+        response = await self._send("GET", _company_path(company_id, f"products/{product_id}"))
+        return self._parse_one(response, "product", Product)
+
+    async def find_product_by_code(self, company_id: int | str, code: str) -> Product | None:
+        """The product whose ``invoice_line.product_code`` equals ``code`` exactly."""
+        response = await self._send(
+            "GET",
+            _company_path(company_id, "products"),
+            params={"search[product_codes][]": [code], "per_page": MAX_PER_PAGE},
+        )
+        products = self._parse_list(response, "products", Product)
+        return next((p for p in products if p.product_code == code), None)
+
+    # -- VAT types ------------------------------------------------------------------------
+
+    async def list_vat_types(
+        self, company_id: int | str, *, since: dt.date | None = None
+    ) -> list[VatType]:
+        params: dict[str, Any] = {"selection": "all"}
+        if since is not None:
+            params["since"] = since.isoformat()
+        path = _company_path(company_id, "vat_types")
+        return await self._paged(path, "vat_types", VatType, params).collect()
+
+    # -- sales invoices -------------------------------------------------------------------
+
+    def iter_sales_invoices(
+        self, company_id: int | str, *, selection: str = "all"
+    ) -> PageIterator[SalesInvoice]:
+        path = _company_path(company_id, "sales_invoices")
+        return self._paged(path, "sales_invoices", SalesInvoice, {"selection": selection})
+
+    async def get_sales_invoice(self, company_id: int | str, invoice_id: int | str) -> SalesInvoice:
+        path = _company_path(company_id, f"sales_invoices/{invoice_id}")
+        return self._parse_one(await self._send("GET", path), "sales_invoice", SalesInvoice)
+
+    async def create_sales_invoice(
+        self, company_id: int | str, invoice: SalesInvoiceCreate
+    ) -> SalesInvoice:
+        """POST a sales invoice (a concept unless ``invoice.publish``).
+
+        Raises ``AmbiguousOutcomeError`` when the request may have been processed (timeout,
+        dropped connection, 5xx): look it up by ``api_reference`` before trying again.
+        """
+        path = _company_path(company_id, "sales_invoices")
+        response = await self._send("POST", path, json_body={"sales_invoice": invoice.to_payload()})
+        try:
+            return self._parse_one(response, "sales_invoice", SalesInvoice)
+        except FatalError as exc:
+            # Rompslomp answered 2xx, so the invoice exists; we just cannot read it.
+            raise AmbiguousOutcomeError(exc.message, status=response.status_code) from exc
+
+    async def find_sales_invoice_by_api_reference(
+        self, company_id: int | str, api_reference: str
+    ) -> SalesInvoice | None:
+        response = await self._send(
+            "GET",
+            _company_path(company_id, "sales_invoices"),
+            params={
+                "selection": "all",
+                "search[api_reference]": api_reference,
+                "per_page": MAX_PER_PAGE,
+            },
+        )
+        invoices = self._parse_list(response, "sales_invoices", SalesInvoice)
+        return next((i for i in invoices if i.api_reference == api_reference), None)
+
+    # -- probes ---------------------------------------------------------------------------
+
+    async def probe_total(self, company_id: int | str, resource: ProbeResource) -> int:
+        """``X-Total`` of a collection, for one cheap request (``per_page=1``)."""
+        response = await self._send(
+            "GET", _company_path(company_id, resource), params={"page": 1, "per_page": 1}
+        )
+        total = _int_header(response, "X-Total")
+        if total is None:
+            raise FatalError(
+                f"GET {response.request.url.path} answered without X-Total",
+                status=response.status_code,
+                code="missing_total",
+            )
+        return total
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _paged(
+        self,
+        path: str,
+        key: str,
+        model: type[M],
+        params: Mapping[str, Any] | None = None,
+    ) -> PageIterator[M]:
+        base = dict(params or {})
+
+        async def fetch(number: int, per_page: int) -> Page[M]:
+            response = await self._send(
+                "GET", path, params={**base, "page": number, "per_page": per_page}
+            )
+            return Page(
+                number=number,
+                per_page=per_page,
+                total=_int_header(response, "X-Total"),
+                items=self._parse_list(response, key, model),
+            )
+
+        return PageIterator(
+            fetch, per_page=self._per_page, concurrency=self._budget.max_concurrency
+        )
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        idempotent = method in _IDEMPOTENT
+        url = self._api_root + path
+        attempt = 0
+        while True:
+            attempt += 1
+            error: RompslompError
+            try:
+                async with self._budget.slot():
+                    response = await self._http.request(
+                        method, url, params=params, json=json_body, auth=self._auth
+                    )
+            except httpx.TransportError as exc:
+                error = _transport_error(exc, method, path, idempotent=idempotent)
+            except RetriableError as exc:
+                # Raised by the auth flow (token refresh) before the request was processed.
+                error = exc
+            else:
+                if response.is_success:
+                    return response
+                error = error_from_response(response, idempotent=idempotent)
+
+            delay = self._retry_delay(error, attempt)
+            if delay is None:
+                log.warning(
+                    "rompslomp.request.failed",
+                    method=method,
+                    path=path,
+                    status=error.status,
+                    code=error.code,
+                    error=type(error).__name__,
+                    attempt=attempt,
+                )
+                raise error
+            log.info(
+                "rompslomp.request.retried",
+                method=method,
+                path=path,
+                status=error.status,
+                code=error.code,
+                attempt=attempt,
+                delay=round(delay, 3),
+            )
+            if delay > 0:
+                await self._sleep(delay)
+
+    def _retry_delay(self, error: RompslompError, attempt: int) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up and raise."""
+        if not isinstance(error, RetriableError) or isinstance(error, AmbiguousOutcomeError):
+            return None
+        if isinstance(error, RateLimitedError):
+            wait = error.retry_after
+            if wait is None:
+                wait = self._retry.backoff(attempt)
+            # Pause the whole tenant, even when we are about to give up.
+            self._budget.pause_for(wait)
+            if attempt >= self._retry.attempts or wait > self._retry.max_retry_after:
+                return None
+            return 0.0  # the budget holds every request of the tenant until the pause ends
+        if attempt >= self._retry.attempts:
+            return None
+        delay = self._retry.backoff(attempt)
+        if error.retry_after is not None:
+            if error.retry_after > self._retry.max_retry_after:
+                return None
+            delay = max(delay, error.retry_after)
+        return delay
+
+    def _parse_one(self, response: httpx.Response, key: str, model: type[M]) -> M:
+        value = _unwrap(response, key)
+        try:
+            return model.model_validate(value)
+        except PydanticValidationError as exc:
+            raise _unexpected_body(response, f"invalid {key}: {exc}") from exc
+
+    def _parse_list(self, response: httpx.Response, key: str, model: type[M]) -> list[M]:
+        value = _unwrap(response, key)
+        if not isinstance(value, list):
+            raise _unexpected_body(response, f"{key} is not a list")
+        try:
+            return [model.model_validate(item) for item in value]
+        except PydanticValidationError as exc:
+            raise _unexpected_body(response, f"invalid {key}: {exc}") from exc
+
+
+def _company_path(company_id: int | str, rest: str) -> str:
+    return f"/companies/{company_id}/{rest}"
+
+
+def _int_header(response: httpx.Response, name: str) -> int | None:
+    value = response.headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _unwrap(response: httpx.Response, key: str) -> Any:
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise _unexpected_body(response, "body is not JSON") from exc
+    if not isinstance(body, dict) or key not in body:
+        raise _unexpected_body(response, f"body lacks {key!r}")
+    return body[key]
+
+
+def _unexpected_body(response: httpx.Response, why: str) -> FatalError:
+    request = response.request
+    return FatalError(
+        excerpt(f"{request.method} {request.url.path} -> {response.status_code}: {why}"),
+        status=response.status_code,
+        code="unexpected_body",
+    )
+
+
+def _transport_error(
+    exc: httpx.TransportError, method: str, path: str, *, idempotent: bool
+) -> RompslompError:
+    kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "transport"
+    text = f"{method} {path}: {type(exc).__name__}"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return FatalError(text, code="unsupported_protocol")
+    if not idempotent and not isinstance(exc, _NOT_SENT):
+        return AmbiguousOutcomeError(text, code=kind)
+    return RetriableError(text, code=kind)

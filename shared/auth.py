@@ -1,0 +1,81 @@
+"""API keys: generated once, stored as SHA-256 only, resolved to a tenant-bound principal."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.models import ApiKey, Employee, Tenant
+
+KEY_PREFIX = "sim_"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    tenant_id: int
+    employee_id: int
+    role: str
+
+    @property
+    def is_office(self) -> bool:
+        return self.role == "office"
+
+
+def hash_api_key(key: str) -> str:
+    # Keys are 256 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def issue_api_key(session: AsyncSession, employee: Employee) -> str:
+    """Create a key for `employee`; returns the plain key, which is never stored."""
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiKey(
+            tenant_id=employee.tenant_id,
+            employee_id=employee.id,
+            key_hash=hash_api_key(key),
+            prefix=key[:10],
+        )
+    )
+    await session.flush()
+    return key
+
+
+async def authenticate(session: AsyncSession, key: str) -> Principal | None:
+    row = (
+        await session.execute(
+            select(ApiKey.tenant_id, ApiKey.employee_id, Employee.role)
+            .join(Employee, Employee.id == ApiKey.employee_id)
+            .where(
+                ApiKey.key_hash == hash_api_key(key),
+                ApiKey.revoked_at.is_(None),
+                Employee.active.is_(True),
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return Principal(tenant_id=row.tenant_id, employee_id=row.employee_id, role=row.role)
+
+
+async def create_tenant(
+    session: AsyncSession, name: str, *, office_name: str = "Kantoor", office_email: str = ""
+) -> tuple[Tenant, Employee, str]:
+    """A tenant with one office employee and that employee's key (Bootstrap)."""
+    tenant = Tenant(name=name)
+    session.add(tenant)
+    await session.flush()
+    employee = Employee(
+        tenant_id=tenant.id,
+        name=office_name,
+        email=office_email or f"kantoor+{tenant.id}@example.nl",
+        role="office",
+    )
+    session.add(employee)
+    await session.flush()
+    key = await issue_api_key(session, employee)
+    return tenant, employee, key

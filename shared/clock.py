@@ -1,0 +1,16 @@
+"""Time (DESIGN D9): timezone-aware UTC stored; Europe/Amsterdam for dates users see."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def today_in_amsterdam() -> date:
+    return utcnow().astimezone(AMSTERDAM).date()

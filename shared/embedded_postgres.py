@@ -1,0 +1,43 @@
+"""The embedded PostgreSQL (the `pgserver` wheel) used when DATABASE_URL is unset.
+
+A real PostgreSQL server, started from a pip wheel, reachable over a unix socket in the
+data directory. A second caller with the same directory reuses the running server.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DATABASE_NAME = "simon"
+
+
+def start(data_dir: Path, *, stop_on_exit: bool = False) -> Any:
+    """Start (or attach to) the server in `data_dir/pg`; make sure our database exists."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(Path(data_dir).resolve()))
+    import pgserver  # imported late: it is only needed without DATABASE_URL
+
+    pg_dir = (Path(data_dir) / "pg").resolve()
+    pg_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(str(pg_dir), cleanup_mode="stop" if stop_on_exit else None)
+    create_database(server, DATABASE_NAME)
+    return server
+
+
+def create_database(server: Any, name: str) -> None:
+    found = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
+    if "(1 row)" not in found:
+        server.psql(f"CREATE DATABASE {name};")
+
+
+def url_for(server: Any, database: str = DATABASE_NAME) -> str:
+    """A `postgresql://` URL for `database` on the embedded server's unix socket."""
+    return f"postgresql://postgres@/{database}?host={server.pgdata}"
+
+
+def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
+    """DATABASE_URL when set, else the embedded server's URL (started when needed)."""
+    if database_url:
+        return database_url
+    return url_for(start(data_dir))

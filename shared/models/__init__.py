@@ -1,0 +1,33 @@
+"""Every table, imported here so that Alembic's metadata sees them all."""
+
+from shared.models.integration import Integration, InvoiceExport
+from shared.models.master_data import (
+    Article,
+    ArticleGroup,
+    ContactPerson,
+    Customer,
+    CustomerObject,
+    WorkAddress,
+)
+from shared.models.outbox import OutboxEvent
+from shared.models.tenants import ApiKey, Employee, Tenant, WorkOrderCounter
+from shared.models.work_orders import Material, TimeEntry, WorkOrder
+
+__all__ = [
+    "ApiKey",
+    "Article",
+    "ArticleGroup",
+    "ContactPerson",
+    "Customer",
+    "CustomerObject",
+    "Employee",
+    "Integration",
+    "InvoiceExport",
+    "Material",
+    "OutboxEvent",
+    "Tenant",
+    "TimeEntry",
+    "WorkAddress",
+    "WorkOrder",
+    "WorkOrderCounter",
+]

@@ -1,0 +1,73 @@
+"""Tables the sync worker owns; simon_api only reads them.
+
+`integrations` holds each tenant's integration state (R-MASTER-3 reads it);
+`invoice_exports` one row per archived work order sent to Rompslomp (R-EXPORT-2: reopening
+an archived work order is allowed only while no concept invoice exists for it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base
+
+INTEGRATION_STATES = ("never_activated", "active", "inactive", "needs_reconnect")
+EXPORT_STATUSES = ("pending", "sending", "unknown", "sent", "failed", "skipped")
+
+
+class Integration(Base):
+    __tablename__ = "integrations"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('never_activated', 'active', 'inactive', 'needs_reconnect')",
+            name="state",
+        ),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(20), default="never_activated")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class InvoiceExport(Base):
+    __tablename__ = "invoice_exports"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "work_order_id"),
+        CheckConstraint(
+            "status IN ('pending', 'sending', 'unknown', 'sent', 'failed', 'skipped')",
+            name="status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    work_order_id: Mapped[int] = mapped_column(
+        ForeignKey("work_orders.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(10))
+    api_reference: Mapped[str] = mapped_column(String(100))
+    rompslomp_invoice_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )

@@ -1,0 +1,124 @@
+"""Customers, articles and what hangs off customers (work addresses, contact persons,
+objects). Customers and articles are led by Rompslomp once the integration is active."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base, Timestamps
+
+SOURCES = ("rompslomp", "simon")
+
+
+class ArticleGroup(Timestamps, Base):
+    __tablename__ = "article_groups"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Customer(Timestamps, Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "rompslomp_id"),
+        CheckConstraint("source IN ('rompslomp', 'simon')", name="source"),
+        Index("ix_customers_tenant_id_id", "tenant_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    number: Mapped[str | None] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(200))
+    zipcode: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(100))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    rompslomp_id: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(10), default="simon", server_default="simon")
+    active: Mapped[bool] = mapped_column(default=True, server_default="true")
+
+
+class Article(Timestamps, Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "rompslomp_id"),
+        CheckConstraint("source IN ('rompslomp', 'simon')", name="source"),
+        Index("ix_articles_tenant_id_id", "tenant_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+    price: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    vat_rate: Mapped[Decimal | None] = mapped_column(Numeric(6, 4))
+    vat_type_id: Mapped[int | None] = mapped_column(BigInteger)
+    article_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article_groups.id", ondelete="SET NULL"), index=True
+    )
+    rompslomp_id: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(10), default="simon", server_default="simon")
+    active: Mapped[bool] = mapped_column(default=True, server_default="true")
+
+
+class WorkAddress(Timestamps, Base):
+    __tablename__ = "work_addresses"
+    __table_args__ = (Index("ix_work_addresses_tenant_id_id", "tenant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    street: Mapped[str | None] = mapped_column(String(200))
+    zipcode: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(100))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    source: Mapped[str] = mapped_column(String(10), default="simon", server_default="simon")
+
+
+class ContactPerson(Timestamps, Base):
+    __tablename__ = "contact_persons"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    function: Mapped[str | None] = mapped_column(String(100))
+
+
+class CustomerObject(Timestamps, Base):
+    """Installed equipment at a customer (a boiler, a heat pump …): SPEC's "objects"."""
+
+    __tablename__ = "objects"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    brand: Mapped[str | None] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(100))
+    serial_number: Mapped[str | None] = mapped_column(String(100))
+    notes: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,198 @@
+"""RFC 9457 problem+json errors with a stable machine `code` (DESIGN D7).
+
+Domain code raises `DomainError` (or one of its named subclasses); one set of handlers
+renders those, FastAPI's validation errors (422 with field errors) and plain HTTP errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("problems")
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(examples=["minutes"])
+    message: str = Field(examples=["Input should be greater than 0"])
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    type: str = Field(examples=["about:blank"])
+    title: str = Field(examples=["Unprocessable Content"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["The request has invalid fields."])
+    code: str = Field(examples=["validation_error"])
+    errors: list[FieldProblem] | None = None
+
+
+class DomainError(Exception):
+    """An expected failure with an HTTP status and a stable code."""
+
+    status = 400
+    code = "bad_request"
+    title = "Bad Request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        errors: Sequence[FieldProblem] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.errors = list(errors) if errors else None
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    title = "Not Found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    title = "Unauthorized"
+
+
+class InvalidInput(DomainError):
+    """422 for one field whose value is well-formed but not acceptable (e.g. an unknown id)."""
+
+    status = 422
+    code = "validation_error"
+    title = "Unprocessable Content"
+
+    def __init__(self, field: str, message: str, *, code: str = "validation_error") -> None:
+        super().__init__(
+            f"{field}: {message}", code=code, errors=[FieldProblem(field=field, message=message)]
+        )
+
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+}
+
+
+def problem_response(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: Sequence[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors is not None:
+        body["errors"] = [e.model_dump() for e in errors]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def field_name(location: Sequence[int | str]) -> str:
+    """`("body", "materials", 0, "quantity")` → `materials.0.quantity`; `("query", "limit")`
+    → `limit`."""
+    parts = list(location)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(str(p) for p in parts) or "body"
+
+
+def _validation_problems(exc: RequestValidationError) -> list[FieldProblem]:
+    problems = []
+    for error in exc.errors():
+        message = str(error.get("msg", "Invalid value"))
+        if error.get("type") == "json_invalid":
+            message = "The body is not valid JSON"
+        problems.append(FieldProblem(field=field_name(error.get("loc", ())), message=message))
+    return problems
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(
+            exc.status, exc.code, exc.detail, title=exc.title, errors=exc.errors, headers=headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = _validation_problems(exc)
+        detail = "; ".join(f"{p.field}: {p.message}" for p in problems[:5])
+        return problem_response(422, "validation_error", detail, errors=problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _CODES.get(exc.status_code, "error")
+        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
+        return problem_response(
+            exc.status_code, code, detail, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("request.failed path=%s", request.url.path, exc_info=exc)
+        return problem_response(500, "internal_error", "Something went wrong on our side.")
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Missing or invalid API key"},
+    404: {"model": Problem, "description": "Not found (or another tenant's)"},
+    422: {"model": Problem, "description": "Invalid input, with field errors"},
+}

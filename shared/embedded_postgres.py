@@ -15,7 +15,9 @@ DATABASE_NAME = "simon"
 
 def start(data_dir: Path, *, stop_on_exit: bool = False) -> Any:
     """Start (or attach to) the server in `data_dir/pg`; make sure our database exists."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(Path(data_dir).resolve()))
+    runtime = Path(data_dir).resolve() / "run"
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import pgserver  # imported late: it is only needed without DATABASE_URL
 
     pg_dir = (Path(data_dir) / "pg").resolve()

@@ -140,7 +140,7 @@ class FaultMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith("/api/v1"):
             await self.app(scope, receive, send)
             return
-        faults, stats = self.faults, self.faults.stats
+        stats = self.faults.stats
         stats.requests += 1
         stats.in_flight += 1
         stats.max_concurrency = max(stats.max_concurrency, stats.in_flight)

@@ -126,7 +126,7 @@ def _contact(rng: random.Random, record_id: int, number: str) -> Contact:
     else:
         trade = rng.choice(TRADES)
         form = rng.choice(LEGAL_FORMS)
-        name = f"{trade} {last.split()[-1].capitalize() if ' ' in last else last}"
+        name = f"{trade} {last[0].upper()}{last[1:]}"
         contact.company_name = f"{name} {form}".strip()
         domain = _mail_name(f"{trade}{last}")[:30]
         contact.contact_person_email_address = f"{_mail_name(first)}@{domain}.nl"

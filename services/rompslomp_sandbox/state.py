@@ -7,6 +7,7 @@ a bisect plus a list deletion (a memmove, fast even at 100k records).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -139,8 +140,8 @@ class InvoiceLine:
 @dataclass(slots=True)
 class SalesInvoice:
     id: int
-    date: date
-    due_date: date
+    date: dt.date
+    due_date: dt.date
     status: str = "concept"
     payment_method: str = "pay_transfer"
     custom_payment_instructions: str | None = None
@@ -149,7 +150,7 @@ class SalesInvoice:
     description: str | None = None
     contact_id: int | None = None
     invoice_number: str | None = None
-    published_at: date | None = None
+    published_at: dt.date | None = None
     currency: str = "eur"
     currency_exchange_rate: Decimal = Decimal("1.0")
     template_id: int | None = None

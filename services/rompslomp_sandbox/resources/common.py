@@ -90,7 +90,7 @@ def reject_unknown(body: dict[str, Any], allowed: Iterable[str]) -> None:
 def as_text(name: str, value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, bool) or isinstance(value, dict | list):
+    if isinstance(value, bool | dict | list):
         raise invalid_value(name, "moet tekst zijn")
     text = str(value).strip()
     return text or None

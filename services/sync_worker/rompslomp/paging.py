@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -68,13 +68,13 @@ class PageIterator(Generic[T]):
             and self.items_received == self.total
         )
 
-    def __aiter__(self) -> AsyncIterator[Page[T]]:
+    def __aiter__(self) -> AsyncGenerator[Page[T], None]:
         if self._started:
             raise RuntimeError("a PageIterator can be iterated only once")
         self._started = True
         return self._pages()
 
-    async def records(self) -> AsyncIterator[T]:
+    async def records(self) -> AsyncGenerator[T, None]:
         """The items of every page (completion order)."""
         async for page in self:
             for item in page.items:
@@ -90,7 +90,7 @@ class PageIterator(Generic[T]):
             self._totals.add(page.total)
         return page
 
-    async def _pages(self) -> AsyncIterator[Page[T]]:
+    async def _pages(self) -> AsyncGenerator[Page[T], None]:
         first = self._note(await self._fetch(1, self.per_page))
         self.total = first.total
         yield first
@@ -106,24 +106,21 @@ class PageIterator(Generic[T]):
             return
 
         last_number = max(1, math.ceil(first.total / self.per_page))
-        last_page_full = len(first.items) >= self.per_page and last_number == 1
         async for page in self._concurrent(range(2, last_number + 1)):
-            if page.number == last_number:
-                last_page_full = len(page.items) >= self.per_page
             yield page
 
-        # Grown while listing: read on past the announced end until a short page.
+        # Grown while listing (a later page reported a larger X-Total): read on past the
+        # announced end until the pages cover the largest total seen, or one comes back empty.
         number = last_number
-        while last_page_full or max(self._totals) > number * self.per_page:
+        while max(self._totals) > number * self.per_page:
             number += 1
             page = self._note(await self._fetch(number, self.per_page))
             yield page
             if not page.items:
                 break
-            last_page_full = len(page.items) >= self.per_page
         self._finished = True
 
-    async def _concurrent(self, numbers: range) -> AsyncIterator[Page[T]]:
+    async def _concurrent(self, numbers: range) -> AsyncGenerator[Page[T], None]:
         waiting = iter(numbers)
         running: set[asyncio.Task[Page[T]]] = set()
 

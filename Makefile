@@ -1,0 +1,36 @@
+# The two commands: `make run` and `make test`. Both set themselves up on a fresh machine
+# that has only Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run test lint typecheck check bench-api clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install ## the whole stack on the embedded defaults
+	$(BIN)/python scripts/stack.py
+
+test: install ## the test suite against a throw-away embedded PostgreSQL
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy services shared
+
+check: lint typecheck test
+
+bench-api: install
+	$(BIN)/python bench/api_list.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

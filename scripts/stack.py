@@ -1,0 +1,177 @@
+"""`make run`: the whole stack on the embedded defaults, in one foreground process.
+
+Embedded PostgreSQL in `.data/` (unless DATABASE_URL is set) → migrations → a demo tenant
+(once; its key is kept in `.data/demo_tenant.json`) → the Rompslomp sandbox (unless
+ROMPSLOMP_API_URL is set), simon_api and sync_worker as child processes → URLs and key.
+Ctrl-C stops the children and then the database; a second run reuses the data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from shared.auth import authenticate, create_tenant  # noqa: E402
+from shared.db import create_engine, create_sessionmaker  # noqa: E402
+from shared.migrate import upgrade  # noqa: E402
+from shared.settings import ServiceSettings  # noqa: E402
+
+DEMO_TENANT = "Demo Installatiebedrijf De Vries"
+
+
+def say(message: str) -> None:
+    sys.stdout.write(message + "\n")
+    sys.stdout.flush()
+
+
+async def demo_tenant(database_url: str, key_file: Path) -> dict[str, Any]:
+    """The demo tenant's id and key: reused when the key still works, else created."""
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            if key_file.exists():
+                known = json.loads(key_file.read_text())
+                if await authenticate(session, known["api_key"]) is not None:
+                    return dict(known)
+            tenant, _, key = await create_tenant(session, DEMO_TENANT)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    created = {"tenant_id": tenant.id, "api_key": key}
+    key_file.write_text(json.dumps(created))
+    key_file.chmod(0o600)
+    return created
+
+
+def wait_healthy(name: str, url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{name} exited with code {process.returncode}; see its output above")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=1) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{name} did not answer {url}/health within {timeout:.0f} s")
+
+
+def uvicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", app,
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+
+
+def main() -> int:
+    settings = ServiceSettings()
+    data_dir = (ROOT / settings.data_dir).resolve() if not settings.data_dir.is_absolute() else (
+        settings.data_dir
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    runtime = data_dir / "run"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+
+    server = None
+    database_url = settings.database_url
+    if not database_url:
+        from shared import embedded_postgres
+
+        say(f"Starting the embedded PostgreSQL in {data_dir / 'pg'} …")
+        server = embedded_postgres.start(data_dir, stop_on_exit=True)
+        database_url = embedded_postgres.url_for(server)
+    say("Applying migrations …")
+    upgrade(database_url)
+    tenant = asyncio.run(demo_tenant(database_url, data_dir / "demo_tenant.json"))
+
+    env = {**os.environ, "DATABASE_URL": database_url, "DATA_DIR": str(data_dir)}
+    api_port = int(os.environ.get("SIMON_API_PORT", "8000"))
+    worker_port = int(os.environ.get("SYNC_WORKER_PORT", "8100"))
+    sandbox_port = int(os.environ.get("SANDBOX_PORT", "8300"))
+    services: list[tuple[str, str, int]] = []
+    if not os.environ.get("ROMPSLOMP_API_URL") and (
+        ROOT / "services/rompslomp_sandbox/app.py"
+    ).exists():
+        env.setdefault("SANDBOX_AUTO_APPROVE", "true")
+        env.setdefault("SANDBOX_SEED_DEMO", "true")
+        env["ROMPSLOMP_API_URL"] = f"http://127.0.0.1:{sandbox_port}"
+        services.append(
+            ("Rompslomp sandbox", "services.rompslomp_sandbox.app:create_app", sandbox_port)
+        )
+    services += [
+        ("simon_api", "services.simon_api.main:create_app", api_port),
+        ("sync_worker", "services.sync_worker.main:create_app", worker_port),
+    ]
+
+    processes: list[subprocess.Popen[bytes]] = []
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        say("\nStopping …")
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if server is not None:
+            server.cleanup()
+        say("Stopped.")
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        for name, app, port in services:
+            process = uvicorn(app, port, env)
+            processes.append(process)
+            wait_healthy(name, f"http://127.0.0.1:{port}", process, timeout=45)
+        say("")
+        say("Simon ↔ Rompslomp is running.")
+        say(f"  simon_api    http://127.0.0.1:{api_port}   docs: http://127.0.0.1:{api_port}/docs")
+        say(f"  sync_worker  http://127.0.0.1:{worker_port}   docs: "
+            f"http://127.0.0.1:{worker_port}/docs")
+        if services[0][0] == "Rompslomp sandbox":
+            say(f"  sandbox      http://127.0.0.1:{sandbox_port}   docs: "
+                f"http://127.0.0.1:{sandbox_port}/docs")
+        say(f"  database     {database_url}")
+        say(f"  demo tenant  {tenant['tenant_id']}")
+        say(f"  API key      {tenant['api_key']}")
+        say(f"  try: curl -H 'Authorization: Bearer {tenant['api_key']}' "
+            f"http://127.0.0.1:{api_port}/api/v1/work-orders")
+        say("Press Ctrl-C to stop.")
+        while True:
+            for process in processes:
+                if process.poll() is not None:
+                    say(f"A service exited with code {process.returncode}.")
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

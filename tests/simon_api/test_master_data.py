@@ -1,0 +1,141 @@
+"""Customers and articles: Simon-managed until the integration is active (R-MASTER-3)."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/api/v1/customers", {"name": "X"}),
+        ("PATCH", "/api/v1/customers/{customer}", {"name": "X"}),
+        ("DELETE", "/api/v1/customers/{customer}", None),
+        ("POST", "/api/v1/articles", {"code": "X", "description": "x", "price": "1"}),
+        ("PATCH", "/api/v1/articles/{article}", {"price": "2"}),
+        ("DELETE", "/api/v1/articles/{article}", None),
+    ],
+)
+async def test_writes_are_refused_while_the_integration_is_active(
+    api, client, office, set_integration_state, method, path, body
+):
+    customer = await api.customer()
+    article = await api.article()
+    await set_integration_state(office.tenant_id, "active")
+    response = await client.request(
+        method, path.format(customer=customer["id"], article=article["id"]), json=body,
+        headers=office.headers,
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "managed_by_rompslomp"
+    assert "Rompslomp" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("state", ["never_activated", "inactive", "needs_reconnect"])
+async def test_writes_are_allowed_unless_active(client, office, set_integration_state, state):
+    await set_integration_state(office.tenant_id, state)
+    response = await client.post(
+        "/api/v1/customers", json={"name": "Bakkerij"}, headers=office.headers
+    )
+    assert response.status_code == 201
+    assert response.json()["source"] == "simon"
+
+
+async def test_reads_work_while_the_integration_is_active(api, client, office, set_integration_state):
+    customer = await api.customer()
+    await set_integration_state(office.tenant_id, "active")
+    response = await client.get(f"/api/v1/customers/{customer['id']}", headers=office.headers)
+    assert response.status_code == 200
+
+
+async def test_customer_fields_round_trip(api):
+    customer = await api.customer(
+        name="Bakkerij Jansen", address="Dorpsstraat 1", zipcode="1234 AB", city="Utrecht",
+        country_code="nl", email="info@jansen.nl", phone="030-1234567",
+    )
+    assert customer["country_code"] == "NL"
+    assert customer["rompslomp_id"] is None
+    assert customer["active"] is True
+
+
+async def test_customer_search(api, client, office):
+    await api.customer(name="Bakkerij Jansen")
+    await api.customer(name="Slagerij 100% Vers")
+    response = await client.get("/api/v1/customers", params={"q": "100%"}, headers=office.headers)
+    assert [c["name"] for c in response.json()["items"]] == ["Slagerij 100% Vers"]
+
+
+async def test_inactive_customers_are_hidden_unless_asked(api, client, office, session):
+    from shared.models import Customer
+
+    customer = await api.customer()
+    row = await session.get(Customer, customer["id"])
+    row.active = False
+    await session.commit()
+    hidden = await client.get("/api/v1/customers", headers=office.headers)
+    shown = await client.get(
+        "/api/v1/customers", params={"include_inactive": True}, headers=office.headers
+    )
+    assert customer["id"] not in [c["id"] for c in hidden.json()["items"]]
+    assert customer["id"] in [c["id"] for c in shown.json()["items"]]
+
+
+async def test_an_inactive_customer_cannot_be_picked(api, session):
+    from shared.models import Customer
+
+    customer = await api.customer()
+    row = await session.get(Customer, customer["id"])
+    row.active = False
+    await session.commit()
+    problem = await api.post(
+        "/work-orders", {"customer_id": customer["id"], "description": "x"}, status=422
+    )
+    assert problem["errors"][0]["field"] == "customer_id"
+
+
+async def test_a_customer_with_work_orders_cannot_be_deleted(api, client, office):
+    work_order = await api.planned_work_order()
+    response = await client.delete(
+        f"/api/v1/customers/{work_order['customer_id']}", headers=office.headers
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "in_use"
+
+
+async def test_an_article_on_a_material_cannot_be_deleted(api, client, office):
+    work_order = await api.planned_work_order()
+    article = await api.article()
+    await api.post(
+        f"/work-orders/{work_order['id']}/materials", {"article_id": article["id"], "quantity": "1"}
+    )
+    response = await client.delete(f"/api/v1/articles/{article['id']}", headers=office.headers)
+    assert response.status_code == 409
+
+
+async def test_deleting_a_customer_removes_its_addresses(api, client, office):
+    customer = await api.customer()
+    address = await api.work_address(customer["id"])
+    deleted = await client.delete(f"/api/v1/customers/{customer['id']}", headers=office.headers)
+    assert deleted.status_code == 204
+    response = await client.get(f"/api/v1/work-addresses/{address['id']}", headers=office.headers)
+    assert response.status_code == 404
+
+
+async def test_a_work_address_in_use_cannot_be_deleted(api, client, office):
+    work_order = await api.planned_work_order()
+    response = await client.delete(
+        f"/api/v1/work-addresses/{work_order['work_address_id']}", headers=office.headers
+    )
+    assert response.status_code == 409
+
+
+async def test_article_prices_travel_as_strings(api):
+    article = await api.article(price="12.5", vat_rate="0.21")
+    assert article["price"] == "12.50"
+    assert article["vat_rate"] == "0.21"
+
+
+async def test_deleting_an_article_group_keeps_its_articles(api, client, office):
+    group = await api.post("/article-groups", {"name": "Cv"})
+    article = await api.article(article_group_id=group["id"])
+    await client.delete(f"/api/v1/article-groups/{group['id']}", headers=office.headers)
+    response = await client.get(f"/api/v1/articles/{article['id']}", headers=office.headers)
+    assert response.json()["article_group_id"] is None

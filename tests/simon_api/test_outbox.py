@@ -1,0 +1,132 @@
+"""Archiving writes `work_order.archived` to the outbox in the same transaction (DESIGN D2)."""
+
+import asyncio
+from decimal import Decimal
+
+import asyncpg
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from services.simon_api.work_orders import service
+from shared.auth import Principal, create_tenant
+from shared.db import create_sessionmaker
+from shared.events import WORK_ORDER_ARCHIVED, WorkOrderArchivedV1
+from shared.models import Article, Customer, OutboxEvent, WorkOrder
+from shared.outbox import NOTIFY_CHANNEL
+
+
+async def _rompslomp_led(session, customer_id, article_ids):
+    customer = await session.get(Customer, customer_id)
+    customer.rompslomp_id, customer.source = 555001, "rompslomp"
+    for n, article_id in enumerate(article_ids):
+        article = await session.get(Article, article_id)
+        article.rompslomp_id, article.source, article.vat_type_id = 777001 + n, "rompslomp", 42
+    await session.commit()
+
+
+async def _events(session, work_order_id):
+    return (
+        await session.scalars(
+            select(OutboxEvent).where(OutboxEvent.aggregate_id == work_order_id)
+        )
+    ).all()
+
+
+async def test_archive_writes_one_event_with_a_complete_snapshot(api, session, office):
+    work_order = await api.planned_work_order()
+    wid = work_order["id"]
+    pipe = await api.article(code="KB15", description="Koperen bocht", price="2.35")
+    valve = await api.article(code="KR22", description="Kogelkraan", price="14.00")
+    await api.post(f"/work-orders/{wid}/time-entries", {"kind": "work", "minutes": 120})
+    await api.post(f"/work-orders/{wid}/time-entries", {"kind": "travel", "minutes": 15})
+    await api.post(f"/work-orders/{wid}/materials", {"article_id": pipe["id"], "quantity": "4"})
+    await api.post(
+        f"/work-orders/{wid}/materials",
+        {"article_id": valve["id"], "quantity": "1", "unit_price": "12.00"},
+    )
+    await _rompslomp_led(session, work_order["customer_id"], [pipe["id"], valve["id"]])
+    await api.post(f"/work-orders/{wid}/complete", status=200)
+    await api.post(f"/work-orders/{wid}/archive", status=200)
+
+    [event] = await _events(session, wid)
+    assert (event.event_type, event.version, event.tenant_id) == (
+        WORK_ORDER_ARCHIVED, 1, office.tenant_id
+    )
+    payload = WorkOrderArchivedV1.model_validate(event.payload)
+    assert payload.number == work_order["number"]
+    assert payload.archive_seq == 1
+    assert payload.description == "Cv-ketel onderhoud"
+    assert payload.customer.rompslomp_id == 555001
+    assert payload.work_address.street == "Kerkstraat 5"
+    assert payload.assignee.name == "Kantoor"
+    assert [(t.kind, t.minutes, t.employee.name) for t in payload.time_entries] == [
+        ("work", 120, "Kantoor"), ("travel", 15, "Kantoor")
+    ]
+    assert [
+        (m.article.rompslomp_id, m.article.code, m.quantity, m.unit_price, m.article.vat_type_id)
+        for m in payload.materials
+    ] == [
+        (777001, "KB15", Decimal("4"), Decimal("2.35"), 42),
+        (777002, "KR22", Decimal("1"), Decimal("12.00"), 42),
+    ]
+    assert payload.completed_at is not None
+    assert payload.archived_at is not None
+
+
+async def test_a_rolled_back_archive_leaves_no_event(api, session, office):
+    work_order = await api.completed_work_order()
+    principal = Principal(office.tenant_id, office.employee_id, "office")
+    savepoint = await session.begin_nested()
+    await service.archive(session, principal, work_order["id"])
+    assert len(await _events(session, work_order["id"])) == 1
+    await savepoint.rollback()
+
+    assert await _events(session, work_order["id"]) == []
+    status = await session.scalar(select(WorkOrder.status).where(WorkOrder.id == work_order["id"]))
+    assert status == "completed"
+
+
+async def test_reopen_and_archive_again_writes_a_second_event(api, session):
+    work_order = await api.completed_work_order()
+    await api.post(f"/work-orders/{work_order['id']}/archive", status=200)
+    await api.post(f"/work-orders/{work_order['id']}/reopen", status=200)
+    await api.post(f"/work-orders/{work_order['id']}/archive", status=200)
+    events = await _events(session, work_order["id"])
+    assert [e.payload["archive_seq"] for e in events] == [1, 2]
+
+
+async def test_listeners_hear_of_an_archive_only_when_it_commits(engine, database_url):
+    """Real commits (no rollback fixture): a listener gets the event id on commit only."""
+    parsed = make_url(database_url)
+    listener = await asyncpg.connect(
+        user=parsed.username, host=parsed.query.get("host") or parsed.host, port=parsed.port,
+        database=parsed.database, password=parsed.password,
+    )
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    await listener.add_listener(NOTIFY_CHANNEL, lambda *args: heard.put_nowait(args[3]))
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        async with sessionmaker() as session:
+            tenant, employee, _ = await create_tenant(session, "Notify BV")
+            principal = Principal(tenant.id, employee.id, "office")
+            work_order = WorkOrder(
+                tenant_id=tenant.id, number="2026-00001", status="completed", description="x"
+            )
+            session.add(work_order)
+            await session.commit()
+            work_order_id = work_order.id
+
+            await service.archive(session, principal, work_order_id)
+            await session.rollback()
+            await asyncio.sleep(0.2)
+            assert heard.empty()
+
+            await service.archive(session, principal, work_order_id)
+            await session.commit()
+            event_id = await asyncio.wait_for(heard.get(), timeout=5)
+            count = await session.scalar(
+                select(func.count()).select_from(OutboxEvent).where(OutboxEvent.id == int(event_id))
+            )
+            assert count == 1
+    finally:
+        await listener.close()

@@ -29,7 +29,7 @@ from services.sync_worker.rompslomp import RequestBudget, RompslompClient, Token
 ROOT = Path(__file__).resolve().parent.parent
 PER_PAGE = 100
 CLIENT_ID = "simon-dev"
-CLIENT_SECRET = "simon-dev-secret"
+CLIENT_SECRET = "simon-dev-secret"  # noqa: S105 - the sandbox's public dev client
 
 
 def free_port() -> int:

@@ -9,11 +9,10 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from .auth import get_state, parse_id
-from .errors import ApiError, not_found
+from .errors import ApiError, JSONResponse, not_found
 from .faults import FaultConfig, Faults
 from .oauth import issue_tokens
 from .resources import invoice_rules as rules

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi import Request, responses
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 REALM = 'Bearer realm="Rompslomp API v1"'
+
+
+class JSONResponse(responses.JSONResponse):
+    """JSON with the reference's content type, ``application/json; charset=utf-8``."""
+
+    media_type = "application/json; charset=utf-8"
 
 
 class ApiError(Exception):
@@ -61,9 +66,7 @@ def unpermitted(names: list[str]) -> ApiError:
 
 
 def invalid_value(name: str, message: str) -> ApiError:
-    return ApiError(
-        400, "client.parameters.invalid_parameter_value", f"{name}: {message}"
-    )
+    return ApiError(400, "client.parameters.invalid_parameter_value", f"{name}: {message}")
 
 
 def missing(name: str) -> ApiError:

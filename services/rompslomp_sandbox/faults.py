@@ -18,10 +18,9 @@ from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import error_body
+from .errors import JSONResponse, error_body
 
 INVOICE_CREATE = re.compile(r"^/api/v1/companies/[^/]+/sales_invoices/?$")
 
@@ -131,6 +130,21 @@ async def drop_connection(receive: Receive) -> None:
             pass
 
 
+async def _client_left_within(seconds: float, receive: Receive) -> bool:
+    """Hang for ``seconds``; True when the client hung up first (nobody left to answer)."""
+
+    async def disconnected() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    watcher = asyncio.ensure_future(disconnected())
+    try:
+        await asyncio.wait({watcher}, timeout=seconds)
+    finally:
+        watcher.cancel()
+    return watcher.done() and not watcher.cancelled()
+
+
 class FaultMiddleware:
     def __init__(self, app: ASGIApp, faults: Faults) -> None:
         self.app = app
@@ -167,7 +181,8 @@ class FaultMiddleware:
             await response(scope, receive, send)
             return
         if faults.roll(config.timeout_rate):
-            await asyncio.sleep(config.timeout_seconds)
+            if await _client_left_within(config.timeout_seconds, receive):
+                return
             response = JSONResponse(error_body("server", "Gateway Timeout"), status_code=504)
             await response(scope, receive, send)
             return

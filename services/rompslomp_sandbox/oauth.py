@@ -18,9 +18,10 @@ from email.policy import HTTP
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .auth import get_state
+from .errors import JSONResponse
 from .settings import SandboxSettings
 from .state import ALL_SCOPES, AccessToken, AuthorizationCode, RefreshToken, SandboxState
 
@@ -142,7 +143,12 @@ def _check_request(
         return _redirect(
             redirect_uri, {"error": "invalid_request", "error_description": message, **echo}
         )
-    fields = {"scope": scope, "code_challenge": challenge, "code_challenge_method": method}
+    fields = {
+        "scope": scope,
+        "code_challenge": challenge,
+        "code_challenge_method": method,
+        "redirect_uri_sent": "1" if params.get("redirect_uri") else "",
+    }
     return redirect_uri, {**fields, **echo}
 
 
@@ -157,6 +163,7 @@ def _grant_code(
         expires_at=time.time() + CODE_LIFETIME,
         code_challenge=params["code_challenge"] or None,
         code_challenge_method=params["code_challenge_method"] or None,
+        redirect_uri_sent=bool(params["redirect_uri_sent"]),
     )
     state.codes[code.code] = code
     echo = {"state": params["state"]} if "state" in params else {}
@@ -232,6 +239,13 @@ def _client_ok(settings: SandboxSettings, request: Request, form: dict[str, str]
     )
 
 
+def _redirect_uri_ok(code: AuthorizationCode, sent: str | None) -> bool:
+    """RFC 6749 §4.1.3: required and identical when the authorization request carried it."""
+    if sent is None:
+        return not code.redirect_uri_sent
+    return sent == code.redirect_uri
+
+
 def _pkce_ok(code: AuthorizationCode, verifier: str | None) -> bool:
     if code.code_challenge is None:
         return True
@@ -278,7 +292,7 @@ async def token(request: Request) -> JSONResponse:
             code is None
             or code.used
             or time.time() >= code.expires_at
-            or form.get("redirect_uri", "") != code.redirect_uri
+            or not _redirect_uri_ok(code, form.get("redirect_uri"))
             or not _pkce_ok(code, form.get("code_verifier"))
         ):
             return oauth_error(400, "invalid_grant", INVALID_GRANT)
@@ -295,6 +309,4 @@ async def token(request: Request) -> JSONResponse:
         refresh.revoked = True
         body = issue_tokens(state, refresh.scope, refresh.expires_in, refresh.grant_id)
         return JSONResponse(body, headers=NO_STORE)
-    return oauth_error(
-        400, "unsupported_grant_type", "Het autorisatietype wordt niet ondersteund."
-    )
+    return oauth_error(400, "unsupported_grant_type", "Het autorisatietype wordt niet ondersteund.")

@@ -202,6 +202,7 @@ class AuthorizationCode:
     expires_at: float
     code_challenge: str | None = None
     code_challenge_method: str | None = None
+    redirect_uri_sent: bool = True
     used: bool = False
 
 

@@ -64,10 +64,20 @@ def bearer(access_token: str) -> dict[str, str]:
 
 @pytest.fixture
 async def tokens(client: httpx.AsyncClient) -> dict[str, Any]:
-    return await mint(client, scopes=" ".join(
-        ["public", "manage:contacts", "manage:sales_invoices", "manage:products", "read:me",
-         "manage:companies", "manage:payments"]
-    ))
+    return await mint(
+        client,
+        scopes=" ".join(
+            [
+                "public",
+                "manage:contacts",
+                "manage:sales_invoices",
+                "manage:products",
+                "read:me",
+                "manage:companies",
+                "manage:payments",
+            ]
+        ),
+    )
 
 
 @pytest.fixture
@@ -100,7 +110,8 @@ async def contact_id(client: httpx.AsyncClient, company_id: int) -> int:
 
 async def vat_type_id(client: httpx.AsyncClient, base: str, auth: dict[str, str], name: str) -> int:
     response = await client.get(f"{base}/vat_types", headers=auth)
-    return next(v["id"] for v in response.json()["vat_types"] if v["name"] == name)
+    found: int = next(v["id"] for v in response.json()["vat_types"] if v["name"] == name)
+    return found
 
 
 def invoice_body(contact_id: int | None, **extra: Any) -> dict[str, Any]:

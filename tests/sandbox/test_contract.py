@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
 from fastapi import FastAPI
@@ -130,9 +130,7 @@ class Recorder:
 
 
 @pytest.fixture
-async def checked(
-    app: FastAPI, spec: Spec
-) -> AsyncIterator[tuple[httpx.AsyncClient, Recorder]]:
+async def checked(app: FastAPI, spec: Spec) -> AsyncIterator[tuple[httpx.AsyncClient, Recorder]]:
     recorder = Recorder(spec)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
@@ -284,9 +282,13 @@ async def test_deletes_answer_the_documented_204(
     contact_id: int,
 ) -> None:
     client, _ = checked
-    created = await client.post(f"{base}/sales_invoices", json=invoice_body(contact_id), headers=auth)
+    created = await client.post(
+        f"{base}/sales_invoices", json=invoice_body(contact_id), headers=auth
+    )
     invoice_id = created.json()["sales_invoice"]["id"]
-    assert (await client.delete(f"{base}/sales_invoices/{invoice_id}", headers=auth)).status_code == 204
+    assert (
+        await client.delete(f"{base}/sales_invoices/{invoice_id}", headers=auth)
+    ).status_code == 204
     assert (await client.delete(f"{base}/contacts/{contact_id}", headers=auth)).status_code == 204
     assert (await client.delete(f"/api/v1/companies/{company_id}", headers=auth)).status_code == 204
 

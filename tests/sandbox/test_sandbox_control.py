@@ -49,7 +49,7 @@ async def test_seeded_products_carry_decimal_prices(
 ) -> None:
     await client.post(f"/_sandbox/companies/{company_id}/seed", json={"products": 3})
     products = (await client.get(f"{base}/products", headers=auth)).json()["products"]
-    assert [p["invoice_line"]["description"] for p in products][0] == "Cv-ketel onderhoud"
+    assert products[0]["invoice_line"]["description"] == "Cv-ketel onderhoud"
     assert products[0]["invoice_line"]["price_per_unit"] == "89.0"
 
 

@@ -34,9 +34,7 @@ async def test_over_budget_answers_429_with_retry_after_in_whole_seconds(
     client: httpx.AsyncClient, company_id: int, auth: dict[str, str]
 ) -> None:
     await set_faults(client, rate_limit={"requests": 2, "per_seconds": 30})
-    statuses = [
-        (await client.get("/api/v1/companies", headers=auth)).status_code for _ in range(2)
-    ]
+    statuses = [(await client.get("/api/v1/companies", headers=auth)).status_code for _ in range(2)]
     limited = await client.get("/api/v1/companies", headers=auth)
     assert statuses == [200, 200]
     assert limited.status_code == 429

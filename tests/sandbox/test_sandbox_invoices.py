@@ -57,7 +57,7 @@ async def test_line_vat_follows_its_vat_type(
 ) -> None:
     low = await vat_type_id(client, base, auth, "vat_low_new")
     lines = [{"description": "Boek", "price_per_unit": "20.0", "vat_type_id": low}]
-    invoice = (await create(client, base, auth, invoice_body(contact_id, invoice_lines=lines)))
+    invoice = await create(client, base, auth, invoice_body(contact_id, invoice_lines=lines))
     assert invoice.json()["sales_invoice"]["vat_amount"] == "1.8"
 
 
@@ -174,7 +174,7 @@ async def test_patch_adds_updates_and_destroys_nested_lines(
         {"description": "Blijft", "price_per_unit": "75.0", "quantity": "4"},
         {"description": "Weg", "price_per_unit": "1.0"},
     ]
-    created = (await create(client, base, auth, invoice_body(contact_id, invoice_lines=lines)))
+    created = await create(client, base, auth, invoice_body(contact_id, invoice_lines=lines))
     invoice = created.json()["sales_invoice"]
     keep, drop = (line["id"] for line in invoice["invoice_lines"])
     patch = {
@@ -186,7 +186,9 @@ async def test_patch_adds_updates_and_destroys_nested_lines(
             ]
         }
     }
-    response = await client.patch(f"{base}/sales_invoices/{invoice['id']}", json=patch, headers=auth)
+    response = await client.patch(
+        f"{base}/sales_invoices/{invoice['id']}", json=patch, headers=auth
+    )
     updated = response.json()["sales_invoice"]
     assert [line["description"] for line in updated["invoice_lines"]] == ["Bijgewerkt", "Nieuw"]
     assert (updated["price_without_vat"], updated["price_with_vat"]) == ("425.0", "514.25")
@@ -217,8 +219,11 @@ async def test_search_by_date_range_and_contact(
 ) -> None:
     await create(client, base, auth, invoice_body(contact_id, date="2026-01-15"))
     await create(client, base, auth, invoice_body(contact_id, date="2026-03-15"))
-    params = {"search[from]": "2026-03-01", "search[till]": "2026-03-31",
-              "search[contact_id]": str(contact_id)}
+    params = {
+        "search[from]": "2026-03-01",
+        "search[till]": "2026-03-31",
+        "search[contact_id]": str(contact_id),
+    }
     response = await client.get(f"{base}/sales_invoices", params=params, headers=auth)
     assert [i["date"] for i in response.json()["sales_invoices"]] == ["2026-03-15"]
 
@@ -229,8 +234,12 @@ async def test_concept_invoice_can_be_deleted(
     invoice_id = (await create(client, base, auth, invoice_body(contact_id))).json()[
         "sales_invoice"
     ]["id"]
-    assert (await client.delete(f"{base}/sales_invoices/{invoice_id}", headers=auth)).status_code == 204
-    assert (await client.get(f"{base}/sales_invoices/{invoice_id}", headers=auth)).status_code == 404
+    assert (
+        await client.delete(f"{base}/sales_invoices/{invoice_id}", headers=auth)
+    ).status_code == 204
+    assert (
+        await client.get(f"{base}/sales_invoices/{invoice_id}", headers=auth)
+    ).status_code == 404
 
 
 async def test_payments_need_the_manage_payments_scope(
@@ -260,3 +269,44 @@ async def test_dump_lists_every_invoice_with_lines(
     dump = (await client.get(f"/_sandbox/companies/{company_id}/sales_invoices")).json()
     assert len(dump["sales_invoices"]) == 3
     assert all(len(i["invoice_lines"]) == 1 for i in dump["sales_invoices"])
+
+
+async def test_concept_follows_contact_edits_but_published_invoice_is_frozen(
+    client: httpx.AsyncClient, company_id: int, base: str, auth: dict[str, str], contact_id: int
+) -> None:
+    concept = (await create(client, base, auth, invoice_body(contact_id))).json()
+    published = (await create(client, base, auth, invoice_body(contact_id, _publish=True))).json()
+    await client.patch(
+        f"/_sandbox/companies/{company_id}/contacts/{contact_id}", json={"city": "Zwolle"}
+    )
+    concept_now = await client.get(
+        f"{base}/sales_invoices/{concept['sales_invoice']['id']}", headers=auth
+    )
+    published_now = await client.get(
+        f"{base}/sales_invoices/{published['sales_invoice']['id']}", headers=auth
+    )
+    assert concept_now.json()["sales_invoice"]["cached_contact"]["city"] == "Zwolle"
+    assert published_now.json()["sales_invoice"]["cached_contact"]["city"] == "Utrecht"
+
+
+async def test_published_invoice_cannot_be_deleted(
+    client: httpx.AsyncClient, base: str, auth: dict[str, str], contact_id: int
+) -> None:
+    body = invoice_body(contact_id, _publish=True)
+    invoice_id = (await create(client, base, auth, body)).json()["sales_invoice"]["id"]
+    response = await client.delete(f"{base}/sales_invoices/{invoice_id}", headers=auth)
+    assert response.status_code == 422
+
+
+async def test_failed_patch_leaves_the_invoice_unchanged(
+    client: httpx.AsyncClient, base: str, auth: dict[str, str], contact_id: int
+) -> None:
+    body = invoice_body(contact_id, api_reference="WO-7")
+    invoice = (await create(client, base, auth, body)).json()["sales_invoice"]
+    patch = {"sales_invoice": {"description": "Nieuw", "contact_id": 1}}
+    response = await client.patch(
+        f"{base}/sales_invoices/{invoice['id']}", json=patch, headers=auth
+    )
+    shown = await client.get(f"{base}/sales_invoices/{invoice['id']}", headers=auth)
+    assert response.status_code == 422
+    assert shown.json()["sales_invoice"] == invoice

@@ -84,7 +84,12 @@ async def test_code_exchange_returns_the_reference_token_body(client: httpx.Asyn
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {
-        "access_token", "token_type", "expires_in", "refresh_token", "scope", "created_at"
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "scope",
+        "created_at",
     }
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 7200
@@ -92,9 +97,7 @@ async def test_code_exchange_returns_the_reference_token_body(client: httpx.Asyn
     assert response.headers["cache-control"] == "no-store"
 
 
-async def test_token_from_code_reaches_the_api(
-    client: httpx.AsyncClient, company_id: int
-) -> None:
+async def test_token_from_code_reaches_the_api(client: httpx.AsyncClient, company_id: int) -> None:
     body = (await exchange(client, await get_code(client))).json()
     response = await client.get("/api/v1/companies", headers=bearer(body["access_token"]))
     assert response.status_code == 200
@@ -123,9 +126,7 @@ async def test_wrong_client_secret_is_401_invalid_client(client: httpx.AsyncClie
 
 
 async def test_pkce_s256_with_the_right_verifier_succeeds(client: httpx.AsyncClient) -> None:
-    code = await get_code(
-        client, code_challenge=challenge(VERIFIER), code_challenge_method="S256"
-    )
+    code = await get_code(client, code_challenge=challenge(VERIFIER), code_challenge_method="S256")
     response = await exchange(client, code, code_verifier=VERIFIER)
     assert response.status_code == 200
 
@@ -133,9 +134,7 @@ async def test_pkce_s256_with_the_right_verifier_succeeds(client: httpx.AsyncCli
 async def test_pkce_s256_with_a_wrong_verifier_is_invalid_grant(
     client: httpx.AsyncClient,
 ) -> None:
-    code = await get_code(
-        client, code_challenge=challenge(VERIFIER), code_challenge_method="S256"
-    )
+    code = await get_code(client, code_challenge=challenge(VERIFIER), code_challenge_method="S256")
     response = await exchange(client, code, code_verifier="x" * 50)
     assert response.json()["error"] == "invalid_grant"
 
@@ -143,9 +142,7 @@ async def test_pkce_s256_with_a_wrong_verifier_is_invalid_grant(
 async def test_pkce_challenge_without_verifier_is_invalid_grant(
     client: httpx.AsyncClient,
 ) -> None:
-    code = await get_code(
-        client, code_challenge=challenge(VERIFIER), code_challenge_method="S256"
-    )
+    code = await get_code(client, code_challenge=challenge(VERIFIER), code_challenge_method="S256")
     response = await exchange(client, code)
     assert response.json()["error"] == "invalid_grant"
 
@@ -292,3 +289,17 @@ async def test_consent_deny_redirects_with_access_denied(
     assert query["error"] == "access_denied"
     assert query["state"] == "st-123"
     assert "code" not in query
+
+
+async def test_code_exchange_without_the_sent_redirect_uri_is_invalid_grant(
+    client: httpx.AsyncClient,
+) -> None:
+    code = await get_code(client)
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+    }
+    response = await client.post("/oauth/token", data=data)
+    assert response.json()["error"] == "invalid_grant"

@@ -111,7 +111,9 @@ async def test_malformed_json_is_400(
 async def test_validation_error_is_422_with_dutch_message(
     client: httpx.AsyncClient, base: str, auth: dict[str, str]
 ) -> None:
-    response = await client.post(f"{base}/contacts", json={"contact": {"city": "Ede"}}, headers=auth)
+    response = await client.post(
+        f"{base}/contacts", json={"contact": {"city": "Ede"}}, headers=auth
+    )
     assert response.status_code == 422
     assert response.json() == {
         "error": {
@@ -137,9 +139,7 @@ async def test_unknown_token_is_401(client: httpx.AsyncClient, base: str) -> Non
     assert response.status_code == 401
 
 
-async def test_missing_scope_is_403_invalid_scope(
-    client: httpx.AsyncClient, base: str
-) -> None:
+async def test_missing_scope_is_403_invalid_scope(client: httpx.AsyncClient, base: str) -> None:
     tokens = await mint(client, scopes="public")
     response = await client.get(f"{base}/contacts", headers=bearer(tokens["access_token"]))
     assert response.status_code == 403

@@ -64,3 +64,15 @@ async def test_drop_after_commit_over_tcp_closes_the_socket_without_a_response(
         stats = await client.get("/_sandbox/stats")
     assert [i["api_reference"] for i in dump.json()["sales_invoices"]] == ["WO-TCP-1"]
     assert stats.json()["dropped"] == 1
+
+
+async def test_timeout_fault_over_tcp_makes_the_client_time_out(server_url: str) -> None:
+    async with httpx.AsyncClient(base_url=server_url) as client:
+        tokens = (await client.post("/_sandbox/tokens", json={})).json()
+        await client.put("/_sandbox/faults", json={"timeout_rate": 1.0, "timeout_seconds": 30})
+        with pytest.raises(httpx.ReadTimeout):
+            await client.get(
+                "/api/v1/companies",
+                headers={"Authorization": f"Bearer {tokens['access_token']}"},
+                timeout=httpx.Timeout(5, read=0.2),
+            )

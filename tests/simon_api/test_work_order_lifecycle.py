@@ -275,3 +275,21 @@ async def test_work_order_shows_its_lines(api, client, office):
     response = await client.get(f"/api/v1/work-orders/{work_order['id']}", headers=office.headers)
     body = response.json()
     assert [(e["kind"], e["minutes"]) for e in body["time_entries"]] == [("work", 120)]
+
+
+async def test_list_and_single_views_match_the_documented_schema(api, client, office):
+    from services.simon_api.work_orders.schemas import WorkOrderOut
+
+    work_order = await api.completed_work_order()
+    article = await api.article(price="7")
+    await api.post(
+        f"/work-orders/{work_order['id']}/materials",
+        {"article_id": article["id"], "quantity": "1.5"},
+    )
+    single = (await client.get(f"/api/v1/work-orders/{work_order['id']}",
+                               headers=office.headers)).json()
+    listed = (await client.get("/api/v1/work-orders", headers=office.headers)).json()["items"]
+    assert [w for w in listed if w["id"] == work_order["id"]] == [single]
+    WorkOrderOut.model_validate(single)
+    assert single["materials"][0]["quantity"] == "1.5"
+    assert single["materials"][0]["unit_price"] == "7.00"

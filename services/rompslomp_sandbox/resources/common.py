@@ -9,10 +9,9 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
 
 from .. import money
-from ..errors import ApiError, invalid_value, missing, unpermitted, validation
+from ..errors import ApiError, JSONResponse, invalid_value, missing, unpermitted, validation
 
 T = TypeVar("T")
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 
 from ..auth import company_for, get_state, parse_id
-from ..errors import not_found, validation
+from ..errors import JSONResponse, not_found, validation
 from ..state import Company, Contact, SandboxState
 from .common import (
     as_bool,

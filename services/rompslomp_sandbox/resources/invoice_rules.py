@@ -94,9 +94,7 @@ def invoice_totals(invoice: SalesInvoice) -> tuple[Decimal, Decimal]:
     return without_vat, vat
 
 
-def _build_line(
-    company: Company, fields: dict[str, Any], base: InvoiceLine
-) -> InvoiceLine:
+def _build_line(company: Company, fields: dict[str, Any], base: InvoiceLine) -> InvoiceLine:
     line = dataclasses.replace(base)
     for name in ("description", "extended_description", "account_path"):
         if name in fields:

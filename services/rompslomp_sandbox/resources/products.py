@@ -6,11 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 
 from .. import money
 from ..auth import company_for, get_state, parse_id
-from ..errors import invalid_value, not_found, validation
+from ..errors import JSONResponse, invalid_value, not_found, validation
 from ..state import Company, Product, SandboxState
 from .common import (
     as_bool,

@@ -7,10 +7,9 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 
 from ..auth import authenticate, company_for, get_state, parse_id
-from ..errors import invalid_value, not_found, validation
+from ..errors import JSONResponse, invalid_value, not_found, validation
 from ..state import Company, SalesInvoice, SandboxState
 from . import invoice_rules as rules
 from .common import check_query, page_of, page_response, read_body, search_param, selection

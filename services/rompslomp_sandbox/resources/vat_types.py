@@ -7,11 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from .. import money
 from ..auth import company_for, parse_id
-from ..errors import invalid_value, not_found
+from ..errors import JSONResponse, invalid_value, not_found
 from ..state import Company, SandboxState, VatType
 from .common import check_query, page_of, page_response, selection
 

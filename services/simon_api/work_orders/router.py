@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.simon_api.deps import OfficeDep, PrincipalDep, SessionDep
 from services.simon_api.fields import MAX_ID, PathId
@@ -20,10 +21,23 @@ from services.simon_api.work_orders.schemas import (
     WorkOrderOut,
     WorkOrderUpdate,
 )
-from services.simon_api.work_orders.views import render, render_one
-from shared.problems import PROBLEM_RESPONSES, Problem
+from services.simon_api.work_orders.views import render_one, render_page
+from shared.models import WorkOrder
+from shared.problems import PROBLEM_RESPONSES, NotFound, Problem
 
 router = APIRouter(prefix="/work-orders", tags=["work_orders"], responses=PROBLEM_RESPONSES)
+
+
+class JSONText(Response):
+    media_type = "application/json"
+
+
+async def _view(session: AsyncSession, work_order: WorkOrder, status: int = 200) -> JSONText:
+    """Render inside the request's transaction, then commit (one commit point)."""
+    body = await render_one(session, work_order.tenant_id, work_order.id)
+    assert body is not None
+    await session.commit()
+    return JSONText(body, status_code=status)
 
 
 def _conflict(description: str) -> dict[int | str, dict[str, object]]:
@@ -44,41 +58,36 @@ async def list_work_orders(
     status: Status | None = None,
     customer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-) -> Page[WorkOrderOut]:
+) -> JSONText:
     """Newest first."""
-    rows, cursor = await service.list_work_orders(
-        session, principal.tenant_id, params, status=status, customer_id=customer_id,
-        assignee_id=assignee_id,
-    )
-    return Page(items=await render(session, rows), next_cursor=cursor)
+    filters = {"status": status, "customer_id": customer_id, "assignee_id": assignee_id}
+    return JSONText(await render_page(session, principal.tenant_id, params, filters))
 
 
 @router.post("", status_code=201, response_model=WorkOrderOut)
 async def create_work_order(
     session: SessionDep, principal: PrincipalDep, body: WorkOrderCreate
-) -> WorkOrderOut:
+) -> JSONText:
     work_order = await service.create_work_order(session, principal, body)
-    view = await render_one(session, work_order)
-    await session.commit()
-    return view
+    return await _view(session, work_order, status=201)
 
 
 @router.get("/{work_order_id}", response_model=WorkOrderOut)
 async def get_work_order(
     session: SessionDep, principal: PrincipalDep, work_order_id: PathId
-) -> WorkOrderOut:
-    work_order = await service.get_work_order(session, principal.tenant_id, work_order_id)
-    return await render_one(session, work_order)
+) -> JSONText:
+    body = await render_one(session, principal.tenant_id, work_order_id)
+    if body is None:
+        raise NotFound(f"Work order {work_order_id} does not exist.")
+    return JSONText(body)
 
 
 @router.patch("/{work_order_id}", response_model=WorkOrderOut, responses=EDIT)
 async def update_work_order(
     session: SessionDep, principal: PrincipalDep, work_order_id: PathId, body: WorkOrderUpdate
-) -> WorkOrderOut:
+) -> JSONText:
     work_order = await service.update_work_order(session, principal, work_order_id, body)
-    view = await render_one(session, work_order)
-    await session.commit()
-    return view
+    return await _view(session, work_order)
 
 
 @router.post(
@@ -88,11 +97,9 @@ async def update_work_order(
 )
 async def complete_work_order(
     session: SessionDep, principal: PrincipalDep, work_order_id: PathId
-) -> WorkOrderOut:
+) -> JSONText:
     work_order = await service.complete(session, principal, work_order_id)
-    view = await render_one(session, work_order)
-    await session.commit()
-    return view
+    return await _view(session, work_order)
 
 
 @router.post(
@@ -102,12 +109,10 @@ async def complete_work_order(
 )
 async def archive_work_order(
     session: SessionDep, principal: OfficeDep, work_order_id: PathId
-) -> WorkOrderOut:
+) -> JSONText:
     """Archive a completed work order; it is sent to Rompslomp as a concept invoice."""
     work_order = await service.archive(session, principal, work_order_id)
-    view = await render_one(session, work_order)
-    await session.commit()
-    return view
+    return await _view(session, work_order)
 
 
 @router.post(
@@ -117,11 +122,9 @@ async def archive_work_order(
 )
 async def reopen_work_order(
     session: SessionDep, principal: OfficeDep, work_order_id: PathId
-) -> WorkOrderOut:
+) -> JSONText:
     work_order = await service.reopen(session, principal, work_order_id)
-    view = await render_one(session, work_order)
-    await session.commit()
-    return view
+    return await _view(session, work_order)
 
 
 @router.post(

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.simon_api.lookups import get_owned, integration_is_active, require_reference
-from services.simon_api.pagination import PageParams, keyset, page_of
 from services.simon_api.work_orders.numbering import next_number
 from services.simon_api.work_orders.schemas import WorkOrderCreate, WorkOrderUpdate
 from services.simon_api.work_orders.snapshot import archived_event
@@ -133,27 +132,6 @@ async def update_work_order(
     _plan_status(work_order)
     await session.flush()
     return work_order
-
-
-async def list_work_orders(
-    session: AsyncSession,
-    tenant_id: int,
-    params: PageParams,
-    *,
-    status: str | None,
-    customer_id: int | None,
-    assignee_id: int | None,
-) -> tuple[list[WorkOrder], str | None]:
-    statement = select(WorkOrder).where(WorkOrder.tenant_id == tenant_id)
-    if status is not None:
-        statement = statement.where(WorkOrder.status == status)
-    if customer_id is not None:
-        statement = statement.where(WorkOrder.customer_id == customer_id)
-    if assignee_id is not None:
-        statement = statement.where(WorkOrder.assignee_id == assignee_id)
-    statement = keyset(statement, WorkOrder.id, params, newest_first=True)
-    rows = list((await session.scalars(statement)).all())
-    return page_of(rows, params, lambda w: w.id)
 
 
 async def complete(session: AsyncSession, principal: Principal, work_order_id: int) -> WorkOrder:

@@ -343,6 +343,7 @@ class RompslompClient:
     ) -> httpx.Response:
         idempotent = method in _IDEMPOTENT
         url = self._api_root + path
+        path = API_PREFIX + path  # for logs and messages: no host, no query string
         attempt = 0
         while True:
             attempt += 1

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models import ApiKey, Employee, Tenant
@@ -45,18 +45,17 @@ async def issue_api_key(session: AsyncSession, employee: Employee) -> str:
     return key
 
 
+# Runs on every request: a prepared Core statement, built once (no ORM, no compile).
+_AUTHENTICATE = text(
+    "SELECT k.tenant_id, k.employee_id, e.role FROM api_keys k "
+    "JOIN employees e ON e.id = k.employee_id "
+    "WHERE k.key_hash = :key_hash AND k.revoked_at IS NULL AND e.active"
+)
+
+
 async def authenticate(session: AsyncSession, key: str) -> Principal | None:
-    row = (
-        await session.execute(
-            select(ApiKey.tenant_id, ApiKey.employee_id, Employee.role)
-            .join(Employee, Employee.id == ApiKey.employee_id)
-            .where(
-                ApiKey.key_hash == hash_api_key(key),
-                ApiKey.revoked_at.is_(None),
-                Employee.active.is_(True),
-            )
-        )
-    ).first()
+    connection = await session.connection()
+    row = (await connection.execute(_AUTHENTICATE, {"key_hash": hash_api_key(key)})).first()
     if row is None:
         return None
     return Principal(tenant_id=row.tenant_id, employee_id=row.employee_id, role=row.role)

@@ -17,7 +17,12 @@ from shared.problems import Forbidden, Unauthorized
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.sessionmaker() as session:
+    """GET requests read in autocommit (no BEGIN/ROLLBACK round trips: each read is one
+    statement); every other request gets one transaction, committed by the endpoint."""
+    maker = request.app.state.sessionmaker
+    if request.method == "GET":
+        maker = getattr(request.app.state, "read_sessionmaker", maker)
+    async with maker() as session:
         yield session
 
 

@@ -50,6 +50,9 @@ def create_app(
         url = resolve_database_url(settings.database_url, settings.data_dir)
         engine = create_engine(url, pool_size=settings.db_pool_size)
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.read_sessionmaker = create_sessionmaker(
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         try:
             yield
         finally:

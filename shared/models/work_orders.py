@@ -56,6 +56,9 @@ class WorkOrder(Timestamps, Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archive_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The API's JSON of this work order with its lines, kept by database triggers
+    # (migration 20261127_work_order_api_view); read-only for the application.
+    api_view: Mapped[str | None] = mapped_column(Text, deferred=True)
 
 
 class TimeEntry(Timestamps, Base):

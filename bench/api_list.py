@@ -62,7 +62,8 @@ SELECT w.tenant_id, w.id, ar.id, 2, ar.price
   JOIN LATERAL (SELECT id, price FROM articles WHERE tenant_id = :tenant_id
                  ORDER BY id OFFSET (w.id % 50) LIMIT 1) ar ON true
  WHERE w.tenant_id = :tenant_id;
-INSERT INTO work_order_counters (tenant_id, year, last_number) VALUES (:tenant_id, 2026, :per_tenant);
+INSERT INTO work_order_counters (tenant_id, year, last_number)
+VALUES (:tenant_id, 2026, :per_tenant);
 SET session_replication_role = origin;
 UPDATE work_orders SET api_view = work_order_api_view(id) WHERE tenant_id = :tenant_id;
 """
@@ -84,8 +85,11 @@ async def seed(database_url: str) -> list[str]:
                 if statement.strip():
                     await session.execute(
                         text(statement),
-                        {"tenant_id": tenant.id, "employee_id": employee.id,
-                         "per_tenant": WORK_ORDERS // TENANTS},
+                        {
+                            "tenant_id": tenant.id,
+                            "employee_id": employee.id,
+                            "per_tenant": WORK_ORDERS // TENANTS,
+                        },
                     )
         await session.commit()
         await session.execute(text("ANALYZE"))
@@ -159,10 +163,12 @@ def _load_process(args: tuple[str, str, list[str], int, float]) -> list[float]:
     return uvloop.run(_load(*args))
 
 
-def run_load(base: str, path: str, keys: list[str], clients: int, seconds: float,
-             processes: int) -> tuple[float, float, float, int]:
-    per_process = [clients // processes + (1 if i < clients % processes else 0)
-                   for i in range(processes)]
+def run_load(
+    base: str, path: str, keys: list[str], clients: int, seconds: float, processes: int
+) -> tuple[float, float, float, int]:
+    per_process = [
+        clients // processes + (1 if i < clients % processes else 0) for i in range(processes)
+    ]
     with multiprocessing.Pool(processes) as pool:
         started = time.perf_counter()
         parts = pool.map(_load_process, [(base, path, keys, n, seconds) for n in per_process])
@@ -194,15 +200,29 @@ def main() -> None:
     upgrade(database_url)
     started = time.perf_counter()
     keys = asyncio.run(seed(database_url))
-    print(f"seeded {WORK_ORDERS} work orders over {TENANTS} tenants in "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"seeded {WORK_ORDERS} work orders over {TENANTS} tenants in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
 
     port = free_port()
     api = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "services.simon_api.main:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url},
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "services.simon_api.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -215,20 +235,27 @@ def main() -> None:
         run_load(base, "/api/v1/work-orders", keys, args.clients, 2, args.load_processes)
         run_load(base, "/health", keys, args.clients, 2, args.load_processes)  # warm-up
         health = run_load(base, "/health", keys, args.clients, args.seconds, args.load_processes)
-        listing = run_load(base, "/api/v1/work-orders", keys, args.clients, args.seconds,
-                           args.load_processes)
+        listing = run_load(
+            base, "/api/v1/work-orders", keys, args.clients, args.seconds, args.load_processes
+        )
     finally:
         api.terminate()
         api.wait()
         if server is not None:
             server.cleanup()
-    print(f"/health       {health[0]:8.0f} req/s  p50 {health[1]:6.1f} ms  p99 {health[2]:6.1f} ms"
-          f"  ({health[3]} requests)")
-    print(f"/work-orders  {listing[0]:8.0f} req/s  p50 {listing[1]:6.1f} ms  "
-          f"p99 {listing[2]:6.1f} ms  ({listing[3]} requests)")
-    print(f"RESULT clients={args.clients} list_rps={listing[0]:.0f} list_p99_ms={listing[2]:.1f} "
-          f"health_rps={health[0]:.0f} health_p99_ms={health[2]:.1f} "
-          f"throughput_ratio={listing[0] / health[0]:.2f} (targets: p99 <= 50 ms, ratio >= 0.33)")
+    print(
+        f"/health       {health[0]:8.0f} req/s  p50 {health[1]:6.1f} ms  p99 {health[2]:6.1f} ms"
+        f"  ({health[3]} requests)"
+    )
+    print(
+        f"/work-orders  {listing[0]:8.0f} req/s  p50 {listing[1]:6.1f} ms  "
+        f"p99 {listing[2]:6.1f} ms  ({listing[3]} requests)"
+    )
+    print(
+        f"RESULT clients={args.clients} list_rps={listing[0]:.0f} list_p99_ms={listing[2]:.1f} "
+        f"health_rps={health[0]:.0f} health_p99_ms={health[2]:.1f} "
+        f"throughput_ratio={listing[0] / health[0]:.2f} (targets: p99 <= 50 ms, ratio >= 0.33)"
+    )
 
 
 if __name__ == "__main__":

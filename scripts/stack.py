@@ -35,23 +35,37 @@ def say(message: str) -> None:
     sys.stdout.flush()
 
 
-async def demo_tenant(database_url: str, key_file: Path) -> dict[str, Any]:
-    """The demo tenant's id and key: reused when the key still works, else created."""
+async def demo_tenant(database_url: str, known: dict[str, Any] | None) -> dict[str, Any]:
+    """The demo tenant's id and key: the known one while its key works, else a new one."""
     engine = create_engine(database_url, pool_size=1)
     try:
         async with create_sessionmaker(engine)() as session:
-            if key_file.exists():
-                known = json.loads(key_file.read_text())
-                if await authenticate(session, known["api_key"]) is not None:
-                    return dict(known)
+            if known and await authenticate(session, known["api_key"]) is not None:
+                return known
             tenant, _, key = await create_tenant(session, DEMO_TENANT)
             await session.commit()
+            return {"tenant_id": tenant.id, "api_key": key}
     finally:
         await engine.dispose()
-    created = {"tenant_id": tenant.id, "api_key": key}
-    key_file.write_text(json.dumps(created))
-    key_file.chmod(0o600)
-    return created
+
+
+def ensure_demo_tenant(database_url: str, key_file: Path) -> dict[str, Any]:
+    known = json.loads(key_file.read_text()) if key_file.exists() else None
+    tenant = asyncio.run(demo_tenant(database_url, known))
+    if tenant != known:
+        key_file.write_text(json.dumps(tenant))
+        key_file.chmod(0o600)
+    return tenant
+
+
+def dev_token_key(path: Path) -> str:
+    """A Fernet key for Rompslomp tokens at rest, generated once for dev."""
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        path.write_bytes(Fernet.generate_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def wait_healthy(name: str, url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -70,16 +84,27 @@ def wait_healthy(name: str, url: str, process: subprocess.Popen[bytes], timeout:
 
 def uvicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", app,
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
     ]
     return subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
 
 
 def main() -> int:
     settings = ServiceSettings()
-    data_dir = (ROOT / settings.data_dir).resolve() if not settings.data_dir.is_absolute() else (
-        settings.data_dir
+    data_dir = (
+        (ROOT / settings.data_dir).resolve()
+        if not settings.data_dir.is_absolute()
+        else (settings.data_dir)
     )
     data_dir.mkdir(parents=True, exist_ok=True)
     runtime = data_dir / "run"
@@ -96,16 +121,18 @@ def main() -> int:
         database_url = embedded_postgres.url_for(server)
     say("Applying migrations …")
     upgrade(database_url)
-    tenant = asyncio.run(demo_tenant(database_url, data_dir / "demo_tenant.json"))
+    tenant = ensure_demo_tenant(database_url, data_dir / "demo_tenant.json")
 
     env = {**os.environ, "DATABASE_URL": database_url, "DATA_DIR": str(data_dir)}
+    env.setdefault("TOKEN_ENCRYPTION_KEY", dev_token_key(data_dir / "token_encryption.key"))
     api_port = int(os.environ.get("SIMON_API_PORT", "8000"))
     worker_port = int(os.environ.get("SYNC_WORKER_PORT", "8100"))
     sandbox_port = int(os.environ.get("SANDBOX_PORT", "8300"))
     services: list[tuple[str, str, int]] = []
-    if not os.environ.get("ROMPSLOMP_API_URL") and (
-        ROOT / "services/rompslomp_sandbox/app.py"
-    ).exists():
+    if (
+        not os.environ.get("ROMPSLOMP_API_URL")
+        and (ROOT / "services/rompslomp_sandbox/app.py").exists()
+    ):
         env.setdefault("SANDBOX_AUTO_APPROVE", "true")
         env.setdefault("SANDBOX_SEED_DEMO", "true")
         env["ROMPSLOMP_API_URL"] = f"http://127.0.0.1:{sandbox_port}"
@@ -150,16 +177,22 @@ def main() -> int:
         say("")
         say("Simon ↔ Rompslomp is running.")
         say(f"  simon_api    http://127.0.0.1:{api_port}   docs: http://127.0.0.1:{api_port}/docs")
-        say(f"  sync_worker  http://127.0.0.1:{worker_port}   docs: "
-            f"http://127.0.0.1:{worker_port}/docs")
+        say(
+            f"  sync_worker  http://127.0.0.1:{worker_port}   docs: "
+            f"http://127.0.0.1:{worker_port}/docs"
+        )
         if services[0][0] == "Rompslomp sandbox":
-            say(f"  sandbox      http://127.0.0.1:{sandbox_port}   docs: "
-                f"http://127.0.0.1:{sandbox_port}/docs")
+            say(
+                f"  sandbox      http://127.0.0.1:{sandbox_port}   docs: "
+                f"http://127.0.0.1:{sandbox_port}/docs"
+            )
         say(f"  database     {database_url}")
         say(f"  demo tenant  {tenant['tenant_id']}")
         say(f"  API key      {tenant['api_key']}")
-        say(f"  try: curl -H 'Authorization: Bearer {tenant['api_key']}' "
-            f"http://127.0.0.1:{api_port}/api/v1/work-orders")
+        say(
+            f"  try: curl -H 'Authorization: Bearer {tenant['api_key']}' "
+            f"http://127.0.0.1:{api_port}/api/v1/work-orders"
+        )
         say("Press Ctrl-C to stop.")
         while True:
             for process in processes:

@@ -191,7 +191,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(500, "internal_error", "Something went wrong on our side.")
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+Responses = dict[int | str, dict[str, Any]]
+
+
+def documented(status: int, description: str) -> Responses:
+    """An OpenAPI `responses=` entry for a problem, e.g. `documented(409, "`in_use`")`."""
+    return {status: {"model": Problem, "description": description}}
+
+
+PROBLEM_RESPONSES: Responses = {
     401: {"model": Problem, "description": "Missing or invalid API key"},
     404: {"model": Problem, "description": "Not found (or another tenant's)"},
     422: {"model": Problem, "description": "Invalid input, with field errors"},

@@ -12,8 +12,11 @@ from tests.conftest import admin_execute, in_thread, with_database
 async def _tables(url):
     parsed = make_url(url)
     connection = await asyncpg.connect(
-        user=parsed.username, host=parsed.query.get("host") or parsed.host, port=parsed.port,
-        database=parsed.database, password=parsed.password,
+        user=parsed.username,
+        host=parsed.query.get("host") or parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        password=parsed.password,
     )
     try:
         rows = await connection.fetch(

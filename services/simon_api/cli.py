@@ -32,7 +32,9 @@ async def _create_tenant(database_url: str, name: str, email: str) -> dict[str, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="simon", description="Simon administration")
     groups = parser.add_subparsers(dest="group", required=True)
-    tenant = groups.add_parser("tenant", help="tenants").add_subparsers(dest="action", required=True)
+    tenant = groups.add_parser("tenant", help="tenants").add_subparsers(
+        dest="action", required=True
+    )
     create = tenant.add_parser("create", help="create a tenant with an office key")
     create.add_argument("--name", required=True)
     create.add_argument("--email", default="", help="e-mail of the office employee")

@@ -24,7 +24,8 @@ Zipcode = Annotated[str, StringConstraints(max_length=20, pattern=NO_NUL)]
 City = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
 Phone = Annotated[str, StringConstraints(max_length=50, pattern=NO_NUL)]
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$")
+    str,
+    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$"),
 ]
 CountryCode = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")

@@ -65,9 +65,7 @@ class InvoiceExport(Base):
     status: Mapped[str] = mapped_column(String(10))
     api_reference: Mapped[str] = mapped_column(String(100))
     rompslomp_invoice_id: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

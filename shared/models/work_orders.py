@@ -31,9 +31,7 @@ class WorkOrder(Timestamps, Base):
     __tablename__ = "work_orders"
     __table_args__ = (
         UniqueConstraint("tenant_id", "number"),
-        CheckConstraint(
-            "status IN ('created', 'planned', 'completed', 'archived')", name="status"
-        ),
+        CheckConstraint("status IN ('created', 'planned', 'completed', 'archived')", name="status"),
         Index("ix_work_orders_tenant_id_id", "tenant_id", "id"),
         Index("ix_work_orders_tenant_id_status_id", "tenant_id", "status", "id"),
     )

@@ -54,8 +54,10 @@ async def other_office(make_tenant: Callable[..., Awaitable[TenantKey]]) -> Tena
 def make_field_key(session: AsyncSession) -> Callable[[TenantKey], Awaitable[TenantKey]]:
     async def make(office: TenantKey) -> TenantKey:
         employee = Employee(
-            tenant_id=office.tenant_id, name="Piet Monteur",
-            email=f"piet{office.tenant_id}@example.nl", role="field",
+            tenant_id=office.tenant_id,
+            name="Piet Monteur",
+            email=f"piet{office.tenant_id}@example.nl",
+            role="field",
         )
         session.add(employee)
         await session.flush()
@@ -119,8 +121,9 @@ class Api:
 
     async def completed_work_order(self) -> Any:
         work_order = await self.planned_work_order()
-        await self.post(f"/work-orders/{work_order['id']}/time-entries",
-                        {"kind": "work", "minutes": 120})
+        await self.post(
+            f"/work-orders/{work_order['id']}/time-entries", {"kind": "work", "minutes": 120}
+        )
         return await self.post(f"/work-orders/{work_order['id']}/complete", status=200)
 
 

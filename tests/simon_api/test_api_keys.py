@@ -7,7 +7,9 @@ from shared.models import ApiKey
 
 
 async def test_only_the_hash_of_a_key_is_stored(session, office):
-    stored = (await session.scalars(select(ApiKey).where(ApiKey.tenant_id == office.tenant_id))).all()
+    stored = (
+        await session.scalars(select(ApiKey).where(ApiKey.tenant_id == office.tenant_id))
+    ).all()
     assert [k.key_hash for k in stored] == [hash_api_key(office.api_key)]
     assert all(office.api_key not in (k.key_hash, k.prefix) for k in stored)
 

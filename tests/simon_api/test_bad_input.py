@@ -19,12 +19,11 @@ def _assert_field_problem(response, field):
 
 
 @pytest.mark.parametrize("minutes", [0, -15, 1.5, "abc", None, 10**9])
-async def test_time_entry_minutes_must_be_whole_and_positive(
-    client, office, work_order, minutes
-):
+async def test_time_entry_minutes_must_be_whole_and_positive(client, office, work_order, minutes):
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/time-entries",
-        json={"kind": "work", "minutes": minutes}, headers=office.headers,
+        json={"kind": "work", "minutes": minutes},
+        headers=office.headers,
     )
     _assert_field_problem(response, "minutes")
 
@@ -32,7 +31,8 @@ async def test_time_entry_minutes_must_be_whole_and_positive(
 async def test_time_entry_kind_must_be_work_or_travel(client, office, work_order):
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/time-entries",
-        json={"kind": "pause", "minutes": 10}, headers=office.headers,
+        json={"kind": "pause", "minutes": 10},
+        headers=office.headers,
     )
     _assert_field_problem(response, "kind")
 
@@ -44,7 +44,8 @@ async def test_material_quantity_must_be_a_positive_decimal(
     article = await api.article()
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/materials",
-        json={"article_id": article["id"], "quantity": quantity}, headers=office.headers,
+        json={"article_id": article["id"], "quantity": quantity},
+        headers=office.headers,
     )
     _assert_field_problem(response, "quantity")
 
@@ -65,15 +66,14 @@ async def test_material_unit_price_must_be_a_decimal_of_zero_or_more(
 async def test_unknown_article_on_a_material(client, office, work_order):
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/materials",
-        json={"article_id": 999999999, "quantity": "1"}, headers=office.headers,
+        json={"article_id": 999999999, "quantity": "1"},
+        headers=office.headers,
     )
     _assert_field_problem(response, "article_id")
     assert response.json()["code"] == "unknown_reference"
 
 
-@pytest.mark.parametrize(
-    "field", ["customer_id", "work_address_id", "assignee_id"]
-)
+@pytest.mark.parametrize("field", ["customer_id", "work_address_id", "assignee_id"])
 async def test_unknown_ids_on_a_work_order(client, office, field):
     response = await client.post(
         "/api/v1/work-orders", json={field: 999999999, "description": "x"}, headers=office.headers
@@ -147,9 +147,9 @@ async def test_work_order_body_problems(client, office, body, field):
 
 async def test_a_body_that_is_not_json(client, office):
     response = await client.post(
-        "/api/v1/work-orders", content=b"{not json", headers={
-            **office.headers, "content-type": "application/json"
-        },
+        "/api/v1/work-orders",
+        content=b"{not json",
+        headers={**office.headers, "content-type": "application/json"},
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
@@ -179,9 +179,7 @@ async def test_list_query_problems(client, office, params, field):
 
 
 async def test_a_search_text_with_a_nul_byte(client, office):
-    response = await client.get(
-        "/api/v1/customers", params={"q": "a\x00b"}, headers=office.headers
-    )
+    response = await client.get("/api/v1/customers", params={"q": "a\x00b"}, headers=office.headers)
     _assert_field_problem(response, "q")
 
 
@@ -203,7 +201,8 @@ async def test_nulling_a_required_line_field_is_refused(api, client, office, wor
     )
     response = await client.patch(
         f"/api/v1/work-orders/{work_order['id']}/time-entries/{entry['id']}",
-        json={"minutes": None}, headers=office.headers,
+        json={"minutes": None},
+        headers=office.headers,
     )
     _assert_field_problem(response, "minutes")
 

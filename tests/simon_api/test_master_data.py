@@ -21,7 +21,9 @@ async def test_writes_are_refused_while_the_integration_is_active(
     article = await api.article()
     await set_integration_state(office.tenant_id, "active")
     response = await client.request(
-        method, path.format(customer=customer["id"], article=article["id"]), json=body,
+        method,
+        path.format(customer=customer["id"], article=article["id"]),
+        json=body,
         headers=office.headers,
     )
     assert response.status_code == 409
@@ -39,7 +41,9 @@ async def test_writes_are_allowed_unless_active(client, office, set_integration_
     assert response.json()["source"] == "simon"
 
 
-async def test_reads_work_while_the_integration_is_active(api, client, office, set_integration_state):
+async def test_reads_work_while_the_integration_is_active(
+    api, client, office, set_integration_state
+):
     customer = await api.customer()
     await set_integration_state(office.tenant_id, "active")
     response = await client.get(f"/api/v1/customers/{customer['id']}", headers=office.headers)
@@ -48,8 +52,13 @@ async def test_reads_work_while_the_integration_is_active(api, client, office, s
 
 async def test_customer_fields_round_trip(api):
     customer = await api.customer(
-        name="Bakkerij Jansen", address="Dorpsstraat 1", zipcode="1234 AB", city="Utrecht",
-        country_code="nl", email="info@jansen.nl", phone="030-1234567",
+        name="Bakkerij Jansen",
+        address="Dorpsstraat 1",
+        zipcode="1234 AB",
+        city="Utrecht",
+        country_code="nl",
+        email="info@jansen.nl",
+        phone="030-1234567",
     )
     assert customer["country_code"] == "NL"
     assert customer["rompslomp_id"] is None

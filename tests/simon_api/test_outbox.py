@@ -26,9 +26,7 @@ async def _rompslomp_led(session, customer_id, article_ids):
 
 async def _events(session, work_order_id):
     return (
-        await session.scalars(
-            select(OutboxEvent).where(OutboxEvent.aggregate_id == work_order_id)
-        )
+        await session.scalars(select(OutboxEvent).where(OutboxEvent.aggregate_id == work_order_id))
     ).all()
 
 
@@ -50,7 +48,9 @@ async def test_archive_writes_one_event_with_a_complete_snapshot(api, session, o
 
     [event] = await _events(session, wid)
     assert (event.event_type, event.version, event.tenant_id) == (
-        WORK_ORDER_ARCHIVED, 1, office.tenant_id
+        WORK_ORDER_ARCHIVED,
+        1,
+        office.tenant_id,
     )
     payload = WorkOrderArchivedV1.model_validate(event.payload)
     assert payload.number == work_order["number"]
@@ -60,7 +60,8 @@ async def test_archive_writes_one_event_with_a_complete_snapshot(api, session, o
     assert payload.work_address.street == "Kerkstraat 5"
     assert payload.assignee.name == "Kantoor"
     assert [(t.kind, t.minutes, t.employee.name) for t in payload.time_entries] == [
-        ("work", 120, "Kantoor"), ("travel", 15, "Kantoor")
+        ("work", 120, "Kantoor"),
+        ("travel", 15, "Kantoor"),
     ]
     assert [
         (m.article.rompslomp_id, m.article.code, m.quantity, m.unit_price, m.article.vat_type_id)
@@ -99,8 +100,11 @@ async def test_listeners_hear_of_an_archive_only_when_it_commits(engine, databas
     """Real commits (no rollback fixture): a listener gets the event id on commit only."""
     parsed = make_url(database_url)
     listener = await asyncpg.connect(
-        user=parsed.username, host=parsed.query.get("host") or parsed.host, port=parsed.port,
-        database=parsed.database, password=parsed.password,
+        user=parsed.username,
+        host=parsed.query.get("host") or parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        password=parsed.password,
     )
     heard: asyncio.Queue[str] = asyncio.Queue()
     await listener.add_listener(NOTIFY_CHANNEL, lambda *args: heard.put_nowait(args[3]))

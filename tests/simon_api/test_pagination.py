@@ -6,7 +6,9 @@ async def test_walking_the_cursor_visits_every_work_order_once(api, client, offi
     seen, cursor = [], None
     while True:
         params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
-        page = (await client.get("/api/v1/work-orders", params=params, headers=office.headers)).json()
+        page = (
+            await client.get("/api/v1/work-orders", params=params, headers=office.headers)
+        ).json()
         seen += [w["id"] for w in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -28,6 +30,8 @@ async def test_status_filter(api, client, office):
     planned = await api.planned_work_order()
     await api.post("/work-orders", {"description": "los"})
     page = (
-        await client.get("/api/v1/work-orders", params={"status": "planned"}, headers=office.headers)
+        await client.get(
+            "/api/v1/work-orders", params={"status": "planned"}, headers=office.headers
+        )
     ).json()
     assert [w["id"] for w in page["items"]] == [planned["id"]]

@@ -31,7 +31,8 @@ async def test_field_key_registers_time_and_completes(api, client, field):
     work_order = await api.planned_work_order()
     entry = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/time-entries",
-        json={"kind": "travel", "minutes": 15}, headers=field.headers,
+        json={"kind": "travel", "minutes": 15},
+        headers=field.headers,
     )
     assert entry.status_code == 201
     assert entry.json()["employee_id"] == field.employee_id

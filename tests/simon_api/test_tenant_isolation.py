@@ -79,9 +79,7 @@ def _fill(path, ids):
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES_WITH_IDS)
-async def test_another_tenants_id_answers_404(
-    client, other_office, tenant_a_ids, method, path
-):
+async def test_another_tenants_id_answers_404(client, other_office, tenant_a_ids, method, path):
     body = BODIES.get((method, path))
     if path.endswith("/materials"):
         body = {"article_id": tenant_a_ids["article_id"], "quantity": "1"}
@@ -160,16 +158,15 @@ async def test_a_work_order_cannot_point_at_another_tenants_rows(
     client, other_office, tenant_a_ids, field, source
 ):
     response = await client.post(
-        "/api/v1/work-orders", json={field: tenant_a_ids[source], "description": "x"},
+        "/api/v1/work-orders",
+        json={field: tenant_a_ids[source], "description": "x"},
         headers=other_office.headers,
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field
 
 
-async def test_a_material_cannot_use_another_tenants_article(
-    client, other_office, tenant_a_ids
-):
+async def test_a_material_cannot_use_another_tenants_article(client, other_office, tenant_a_ids):
     own = await client.post(
         "/api/v1/work-orders", json={"description": "B"}, headers=other_office.headers
     )

@@ -44,7 +44,8 @@ async def test_planning_by_patch_moves_created_to_planned(api, client, office):
 async def test_clearing_the_date_moves_planned_back_to_created(api, client, office):
     work_order = await api.planned_work_order()
     response = await client.patch(
-        f"/api/v1/work-orders/{work_order['id']}", json={"planned_date": None},
+        f"/api/v1/work-orders/{work_order['id']}",
+        json={"planned_date": None},
         headers=office.headers,
     )
     assert response.json()["status"] == "created"
@@ -111,7 +112,8 @@ async def test_office_corrects_hours_of_a_completed_work_order(api, client, offi
     work_order = await api.completed_work_order()
     entry = work_order["time_entries"][0]["id"]
     response = await client.patch(
-        f"/api/v1/work-orders/{work_order['id']}/time-entries/{entry}", json={"minutes": 90},
+        f"/api/v1/work-orders/{work_order['id']}/time-entries/{entry}",
+        json={"minutes": 90},
         headers=office.headers,
     )
     assert response.status_code == 200
@@ -122,7 +124,8 @@ async def test_field_employee_cannot_change_a_completed_work_order(api, client, 
     work_order = await api.completed_work_order()
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/time-entries",
-        json={"kind": "work", "minutes": 10}, headers=field.headers,
+        json={"kind": "work", "minutes": 10},
+        headers=field.headers,
     )
     assert response.status_code == 403
     assert response.json()["code"] == "office_only"
@@ -149,7 +152,9 @@ async def _archived(api):
 async def _export(session, office, work_order, status):
     session.add(
         InvoiceExport(
-            tenant_id=office.tenant_id, work_order_id=work_order["id"], status=status,
+            tenant_id=office.tenant_id,
+            work_order_id=work_order["id"],
+            status=status,
             api_reference=f"simon-{work_order['id']}",
         )
     )
@@ -224,7 +229,8 @@ async def test_changing_the_customer_away_from_the_work_address_is_refused(api, 
     work_order = await api.planned_work_order()
     other = await api.customer(name="Ander")
     response = await client.patch(
-        f"/api/v1/work-orders/{work_order['id']}", json={"customer_id": other["id"]},
+        f"/api/v1/work-orders/{work_order['id']}",
+        json={"customer_id": other["id"]},
         headers=office.headers,
     )
     assert response.status_code == 422
@@ -286,8 +292,9 @@ async def test_list_and_single_views_match_the_documented_schema(api, client, of
         f"/work-orders/{work_order['id']}/materials",
         {"article_id": article["id"], "quantity": "1.5"},
     )
-    single = (await client.get(f"/api/v1/work-orders/{work_order['id']}",
-                               headers=office.headers)).json()
+    single = (
+        await client.get(f"/api/v1/work-orders/{work_order['id']}", headers=office.headers)
+    ).json()
     listed = (await client.get("/api/v1/work-orders", headers=office.headers)).json()["items"]
     assert [w for w in listed if w["id"] == work_order["id"]] == [single]
     WorkOrderOut.model_validate(single)

@@ -45,8 +45,9 @@ async def list_article_groups(
 async def get_article_group(
     session: SessionDep, principal: PrincipalDep, group_id: PathId
 ) -> ArticleGroupOut:
-    group = await get_owned(session, ArticleGroup, principal.tenant_id, group_id,
-                            label="Article group")
+    group = await get_owned(
+        session, ArticleGroup, principal.tenant_id, group_id, label="Article group"
+    )
     return ArticleGroupOut.model_validate(group)
 
 
@@ -64,8 +65,9 @@ async def create_article_group(
 async def update_article_group(
     session: SessionDep, principal: OfficeDep, group_id: PathId, body: ArticleGroupIn
 ) -> ArticleGroupOut:
-    group = await get_owned(session, ArticleGroup, principal.tenant_id, group_id,
-                            label="Article group")
+    group = await get_owned(
+        session, ArticleGroup, principal.tenant_id, group_id, label="Article group"
+    )
     group.name = body.name
     await session.commit()
     return ArticleGroupOut.model_validate(group)
@@ -75,8 +77,9 @@ async def update_article_group(
 async def delete_article_group(
     session: SessionDep, principal: OfficeDep, group_id: PathId
 ) -> Response:
-    group = await get_owned(session, ArticleGroup, principal.tenant_id, group_id,
-                            label="Article group")
+    group = await get_owned(
+        session, ArticleGroup, principal.tenant_id, group_id, label="Article group"
+    )
     # Articles keep existing without a group; the database's SET NULL does the same.
     await session.execute(
         update(Article).where(Article.article_group_id == group.id).values(article_group_id=None)

@@ -9,10 +9,10 @@ from services.simon_api.articles.schemas import ArticleCreate, ArticleOut, Artic
 from services.simon_api.deps import OfficeDep, PrincipalDep, SessionDep
 from services.simon_api.fields import MAX_ID, PathId, SearchText
 from services.simon_api.pagination import Page, PageParams, page_params
-from shared.problems import PROBLEM_RESPONSES, Problem
+from shared.problems import PROBLEM_RESPONSES, documented
 
 router = APIRouter(prefix="/articles", tags=["articles"], responses=PROBLEM_RESPONSES)
-MANAGED = {409: {"model": Problem, "description": "`managed_by_rompslomp` or `in_use`"}}
+MANAGED = documented(409, "`managed_by_rompslomp` or `in_use`")
 
 
 @router.get("", response_model=Page[ArticleOut])
@@ -25,7 +25,11 @@ async def list_articles(
     article_group_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Page[ArticleOut]:
     rows, cursor = await service.list_articles(
-        session, principal.tenant_id, params, q=q, include_inactive=include_inactive,
+        session,
+        principal.tenant_id,
+        params,
+        q=q,
+        include_inactive=include_inactive,
         article_group_id=article_group_id,
     )
     return Page(items=[ArticleOut.model_validate(r) for r in rows], next_cursor=cursor)
@@ -59,9 +63,7 @@ async def update_article(
 
 
 @router.delete("/{article_id}", status_code=204, responses=MANAGED)
-async def delete_article(
-    session: SessionDep, principal: OfficeDep, article_id: PathId
-) -> Response:
+async def delete_article(session: SessionDep, principal: OfficeDep, article_id: PathId) -> Response:
     await service.delete_article(session, principal.tenant_id, article_id)
     await session.commit()
     return Response(status_code=204)

@@ -20,8 +20,12 @@ class ArticleCreate(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"code": "KB15", "description": "Koperen bocht 15 mm", "price": "2.35",
-                 "vat_rate": "0.21"}
+                {
+                    "code": "KB15",
+                    "description": "Koperen bocht 15 mm",
+                    "price": "2.35",
+                    "vat_rate": "0.21",
+                }
             ]
         },
     )

@@ -48,8 +48,12 @@ async def get_article(session: AsyncSession, tenant_id: int, article_id: int) ->
 async def _check_group(session: AsyncSession, tenant_id: int, group_id: int | None) -> None:
     if group_id is not None:
         await require_reference(
-            session, ArticleGroup, tenant_id, group_id,
-            field="article_group_id", label="article group",
+            session,
+            ArticleGroup,
+            tenant_id,
+            group_id,
+            field="article_group_id",
+            label="article group",
         )
 
 

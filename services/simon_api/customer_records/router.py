@@ -22,9 +22,9 @@ from services.simon_api.customer_records.schemas import (
 from services.simon_api.deps import PrincipalDep, SessionDep
 from services.simon_api.fields import MAX_ID, PathId
 from services.simon_api.pagination import Page, PageParams, page_params
-from shared.problems import PROBLEM_RESPONSES, Problem
+from shared.problems import PROBLEM_RESPONSES, documented
 
-IN_USE = {409: {"model": Problem, "description": "`in_use`: work orders refer to it"}}
+IN_USE = documented(409, "`in_use`: work orders refer to it")
 
 
 def build_router(
@@ -62,7 +62,11 @@ def build_router(
 
     create_record.__annotations__["body"] = create
     router.add_api_route(
-        "", create_record, methods=["POST"], status_code=201, response_model=out,
+        "",
+        create_record,
+        methods=["POST"],
+        status_code=201,
+        response_model=out,
         name=f"create_{tag}",
     )
 
@@ -75,7 +79,10 @@ def build_router(
 
     update_record.__annotations__["body"] = update
     router.add_api_route(
-        "/{record_id}", update_record, methods=["PATCH"], response_model=out,
+        "/{record_id}",
+        update_record,
+        methods=["PATCH"],
+        response_model=out,
         name=f"update_{tag}",
     )
 
@@ -91,13 +98,19 @@ def build_router(
 
 
 work_addresses = build_router(
-    "/work-addresses", "work_addresses", service.WORK_ADDRESS,
-    WorkAddressCreate, WorkAddressUpdate, WorkAddressOut,
+    "/work-addresses",
+    "work_addresses",
+    service.WORK_ADDRESS,
+    WorkAddressCreate,
+    WorkAddressUpdate,
+    WorkAddressOut,
 )
 contact_persons = build_router(
-    "/contact-persons", "contact_persons", service.CONTACT_PERSON,
-    ContactPersonCreate, ContactPersonUpdate, ContactPersonOut,
+    "/contact-persons",
+    "contact_persons",
+    service.CONTACT_PERSON,
+    ContactPersonCreate,
+    ContactPersonUpdate,
+    ContactPersonOut,
 )
-objects = build_router(
-    "/objects", "objects", service.OBJECT, ObjectCreate, ObjectUpdate, ObjectOut
-)
+objects = build_router("/objects", "objects", service.OBJECT, ObjectCreate, ObjectUpdate, ObjectOut)

@@ -34,8 +34,13 @@ class WorkAddressCreate(WorkAddressFields):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"customer_id": 1, "street": "Kerkstraat 5", "zipcode": "3511 LK",
-                 "city": "Utrecht", "country_code": "NL"}
+                {
+                    "customer_id": 1,
+                    "street": "Kerkstraat 5",
+                    "zipcode": "3511 LK",
+                    "city": "Utrecht",
+                    "country_code": "NL",
+                }
             ]
         },
     )
@@ -104,8 +109,13 @@ class ObjectCreate(ObjectUpdate):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"customer_id": 1, "name": "Cv-ketel", "brand": "Remeha",
-                 "model": "Calenta Ace 28c", "serial_number": "RM-2231-778"}
+                {
+                    "customer_id": 1,
+                    "name": "Cv-ketel",
+                    "brand": "Remeha",
+                    "model": "Calenta Ace 28c",
+                    "serial_number": "RM-2231-778",
+                }
             ]
         },
     )

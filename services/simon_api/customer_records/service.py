@@ -51,7 +51,11 @@ async def create_record(
 ) -> Any:
     values = data.model_dump()
     await require_reference(
-        session, Customer, tenant_id, values["customer_id"], field="customer_id",
+        session,
+        Customer,
+        tenant_id,
+        values["customer_id"],
+        field="customer_id",
         label="customer",
     )
     record = kind.model(tenant_id=tenant_id, **values)

@@ -9,10 +9,10 @@ from services.simon_api.customers.schemas import CustomerCreate, CustomerOut, Cu
 from services.simon_api.deps import OfficeDep, PrincipalDep, SessionDep
 from services.simon_api.fields import PathId, SearchText
 from services.simon_api.pagination import Page, PageParams, page_params
-from shared.problems import PROBLEM_RESPONSES, Problem
+from shared.problems import PROBLEM_RESPONSES, documented
 
 router = APIRouter(prefix="/customers", tags=["customers"], responses=PROBLEM_RESPONSES)
-MANAGED = {409: {"model": Problem, "description": "`managed_by_rompslomp` or `in_use`"}}
+MANAGED = documented(409, "`managed_by_rompslomp` or `in_use`")
 
 
 @router.get("", response_model=Page[CustomerOut])

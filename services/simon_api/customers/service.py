@@ -44,9 +44,7 @@ async def get_customer(session: AsyncSession, tenant_id: int, customer_id: int) 
     return await get_owned(session, Customer, tenant_id, customer_id, label="Customer")
 
 
-async def create_customer(
-    session: AsyncSession, tenant_id: int, data: CustomerCreate
-) -> Customer:
+async def create_customer(session: AsyncSession, tenant_id: int, data: CustomerCreate) -> Customer:
     await refuse_when_managed_by_rompslomp(session, tenant_id, label="Customers")
     customer = Customer(tenant_id=tenant_id, source="simon", active=True, **data.model_dump())
     session.add(customer)
@@ -71,7 +69,5 @@ async def delete_customer(session: AsyncSession, tenant_id: int, customer_id: in
     customer = await get_customer(session, tenant_id, customer_id)
     await refuse_when_managed_by_rompslomp(session, tenant_id, label="Customers")
     if await is_referenced(session, WorkOrder.customer_id == customer.id):
-        raise Conflict(
-            "Work orders refer to this customer; it cannot be deleted.", code="in_use"
-        )
+        raise Conflict("Work orders refer to this customer; it cannot be deleted.", code="in_use")
     await session.execute(delete(Customer).where(Customer.id == customer.id))

@@ -61,8 +61,9 @@ async def list_employees(
 async def get_employee(
     session: SessionDep, principal: PrincipalDep, employee_id: PathId
 ) -> EmployeeOut:
-    employee = await get_owned(session, Employee, principal.tenant_id, employee_id,
-                               label="Employee")
+    employee = await get_owned(
+        session, Employee, principal.tenant_id, employee_id, label="Employee"
+    )
     return EmployeeOut.model_validate(employee)
 
 
@@ -87,8 +88,9 @@ async def create_employee(
     try:
         await session.flush()
     except IntegrityError:
-        raise Conflict(f"An employee with e-mail {body.email} exists.",
-                       code="email_taken") from None
+        raise Conflict(
+            f"An employee with e-mail {body.email} exists.", code="email_taken"
+        ) from None
     key = await issue_api_key(session, employee)
     await session.commit()
     return EmployeeCreated(**EmployeeOut.model_validate(employee).model_dump(), api_key=key)

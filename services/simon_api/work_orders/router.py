@@ -23,7 +23,7 @@ from services.simon_api.work_orders.schemas import (
 )
 from services.simon_api.work_orders.views import render_one, render_page
 from shared.models import WorkOrder
-from shared.problems import PROBLEM_RESPONSES, NotFound, Problem
+from shared.problems import PROBLEM_RESPONSES, NotFound, documented
 
 router = APIRouter(prefix="/work-orders", tags=["work_orders"], responses=PROBLEM_RESPONSES)
 
@@ -40,13 +40,9 @@ async def _view(session: AsyncSession, work_order: WorkOrder, status: int = 200)
     return JSONText(body, status_code=status)
 
 
-def _conflict(description: str) -> dict[int | str, dict[str, object]]:
-    return {409: {"model": Problem, "description": description}}
-
-
 EDIT = {
-    **_conflict("`work_order_archived`: archived work orders are read-only"),
-    403: {"model": Problem, "description": "`office_only`: completed; only the office corrects"},
+    **documented(409, "`work_order_archived`: archived work orders are read-only"),
+    **documented(403, "`office_only`: completed; only the office corrects"),
 }
 
 
@@ -93,7 +89,7 @@ async def update_work_order(
 @router.post(
     "/{work_order_id}/complete",
     response_model=WorkOrderOut,
-    responses=_conflict("`not_planned`"),
+    responses=documented(409, "`not_planned`"),
 )
 async def complete_work_order(
     session: SessionDep, principal: PrincipalDep, work_order_id: PathId
@@ -105,7 +101,7 @@ async def complete_work_order(
 @router.post(
     "/{work_order_id}/archive",
     response_model=WorkOrderOut,
-    responses=_conflict("`not_completed`"),
+    responses=documented(409, "`not_completed`"),
 )
 async def archive_work_order(
     session: SessionDep, principal: OfficeDep, work_order_id: PathId
@@ -118,7 +114,7 @@ async def archive_work_order(
 @router.post(
     "/{work_order_id}/reopen",
     response_model=WorkOrderOut,
-    responses=_conflict("`not_completed`, `invoice_exists` or `export_pending`"),
+    responses=documented(409, "`not_completed`, `invoice_exists` or `export_pending`"),
 )
 async def reopen_work_order(
     session: SessionDep, principal: OfficeDep, work_order_id: PathId

@@ -63,14 +63,22 @@ async def _check_references(
     the work order's customer (R-MASTER-5)."""
     if values.get("customer_id") is not None:
         customer = await require_reference(
-            session, Customer, tenant_id, values["customer_id"], field="customer_id",
+            session,
+            Customer,
+            tenant_id,
+            values["customer_id"],
+            field="customer_id",
             label="customer",
         )
         if not customer.active:
             raise InvalidInput("customer_id", f"Customer {customer.id} is inactive")
     if values.get("assignee_id") is not None:
         employee = await require_reference(
-            session, Employee, tenant_id, values["assignee_id"], field="assignee_id",
+            session,
+            Employee,
+            tenant_id,
+            values["assignee_id"],
+            field="assignee_id",
             label="employee",
         )
         if not employee.active:
@@ -80,7 +88,11 @@ async def _check_references(
     if address_id is None:
         return
     address = await require_reference(
-        session, WorkAddress, tenant_id, address_id, field="work_address_id",
+        session,
+        WorkAddress,
+        tenant_id,
+        address_id,
+        field="work_address_id",
         label="work address",
     )
     if customer_id is None:
@@ -152,8 +164,7 @@ async def archive(session: AsyncSession, principal: Principal, work_order_id: in
     work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
     if work_order.status != "completed":
         raise Conflict(
-            f"Work order {work_order.number} is {work_order.status}; complete it before "
-            "archiving.",
+            f"Work order {work_order.number} is {work_order.status}; complete it before archiving.",
             code="not_completed",
         )
     work_order.status = "archived"

@@ -65,7 +65,7 @@ async def archived_event(session: AsyncSession, work_order: WorkOrder) -> WorkOr
         time_entries=[
             TimeEntrySnapshot(
                 id=entry.id,
-                kind=entry.kind,  # type: ignore[arg-type]
+                kind=entry.kind,
                 minutes=entry.minutes,
                 employee=EmployeeSnapshot(id=entry.employee_id, name=name)
                 if entry.employee_id is not None and name is not None

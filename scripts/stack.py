@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from shared.auth import authenticate, create_tenant  # noqa: E402
 from shared.db import create_engine, create_sessionmaker  # noqa: E402
 from shared.migrate import upgrade  # noqa: E402
+from shared.reader import SessionReader  # noqa: E402
 from shared.settings import ServiceSettings  # noqa: E402
 
 DEMO_TENANT = "Demo Installatiebedrijf De Vries"
@@ -40,7 +41,7 @@ async def demo_tenant(database_url: str, known: dict[str, Any] | None) -> dict[s
     engine = create_engine(database_url, pool_size=1)
     try:
         async with create_sessionmaker(engine)() as session:
-            if known and await authenticate(session, known["api_key"]) is not None:
+            if known and await authenticate(SessionReader(session), known["api_key"]) is not None:
                 return known
             tenant, _, key = await create_tenant(session, DEMO_TENANT)
             await session.commit()

@@ -6,10 +6,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models import ApiKey, Employee, Tenant
+from shared.reader import Reader
 
 KEY_PREFIX = "sim_"
 
@@ -45,20 +45,19 @@ async def issue_api_key(session: AsyncSession, employee: Employee) -> str:
     return key
 
 
-# Runs on every request: a prepared Core statement, built once (no ORM, no compile).
-_AUTHENTICATE = text(
+# Runs on every request, through a Reader (shared/reader.py): plain SQL, `$n` parameters.
+AUTHENTICATE_SQL = (
     "SELECT k.tenant_id, k.employee_id, e.role FROM api_keys k "
     "JOIN employees e ON e.id = k.employee_id "
-    "WHERE k.key_hash = :key_hash AND k.revoked_at IS NULL AND e.active"
+    "WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND e.active"
 )
 
 
-async def authenticate(session: AsyncSession, key: str) -> Principal | None:
-    connection = await session.connection()
-    row = (await connection.execute(_AUTHENTICATE, {"key_hash": hash_api_key(key)})).first()
+async def authenticate(reader: Reader, key: str) -> Principal | None:
+    row = await reader.fetchrow(AUTHENTICATE_SQL, hash_api_key(key))
     if row is None:
         return None
-    return Principal(tenant_id=row.tenant_id, employee_id=row.employee_id, role=row.role)
+    return Principal(tenant_id=row[0], employee_id=row[1], role=row[2])
 
 
 async def create_tenant(

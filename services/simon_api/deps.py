@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal, authenticate
+from shared.reader import Reader
 from shared.problems import Forbidden, Unauthorized
 
 
@@ -27,16 +28,25 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_reader(request: Request) -> Reader:
+    """The hot-path reader (a raw asyncpg pool; see shared/reader.py)."""
+    reader: Reader = request.app.state.reader
+    return reader
+
+
+ReaderDep = Annotated[Reader, Depends(get_reader)]
 _bearer = HTTPBearer(auto_error=False, description="An API key from `simon tenant create`.")
 
 
 async def get_principal(
-    session: SessionDep,
+    reader: ReaderDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
-    principal = await authenticate(session, credentials.credentials)
+    principal = await authenticate(reader, credentials.credentials)
     if principal is None:
         raise Unauthorized("The API key is unknown or revoked.")
     return principal

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.simon_api import health
 from services.simon_api.article_groups.router import router as article_groups
@@ -20,6 +19,7 @@ from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
+from shared.reader import create_pool_reader
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -33,29 +33,23 @@ While the Rompslomp integration is active, customers and articles are managed in
 """
 
 
-def create_app(
-    settings: SimonApiSettings | None = None,
-    *,
-    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
-) -> FastAPI:
+def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if sessionmaker is not None:
-            app.state.sessionmaker = sessionmaker
-            yield
-            return
         url = resolve_database_url(settings.database_url, settings.data_dir)
         engine = create_engine(url, pool_size=settings.db_pool_size)
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.read_sessionmaker = create_sessionmaker(
             engine.execution_options(isolation_level="AUTOCOMMIT")
         )
+        app.state.reader = await create_pool_reader(url, size=settings.db_pool_size)
         try:
             yield
         finally:
+            await app.state.reader.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -64,8 +58,6 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    if sessionmaker is not None:
-        app.state.sessionmaker = sessionmaker
     install_problem_handlers(app)
     app.include_router(health.router)
     for router in (

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from shared.auth import authenticate
+from shared.reader import SessionReader
 
 
 async def test_tenant_create_prints_a_working_office_key(database_url, session):
@@ -20,7 +21,7 @@ async def test_tenant_create_prints_a_working_office_key(database_url, session):
         check=True,
     )
     created = json.loads(result.stdout.strip().splitlines()[-1])
-    principal = await authenticate(session, created["api_key"])
+    principal = await authenticate(SessionReader(session), created["api_key"])
     assert principal is not None
     assert (principal.tenant_id, principal.role) == (created["tenant_id"], "office")
 

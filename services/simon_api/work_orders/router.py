@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.simon_api.deps import OfficeDep, PrincipalDep, SessionDep
+from services.simon_api.deps import OfficeDep, PrincipalDep, ReaderDep, SessionDep
 from services.simon_api.fields import MAX_ID, PathId
 from services.simon_api.pagination import Page, PageParams, page_params
 from services.simon_api.work_orders import lines, service
@@ -23,6 +23,7 @@ from services.simon_api.work_orders.schemas import (
 )
 from services.simon_api.work_orders.views import render_one, render_page
 from shared.models import WorkOrder
+from shared.reader import SessionReader
 from shared.problems import PROBLEM_RESPONSES, NotFound, documented
 
 router = APIRouter(prefix="/work-orders", tags=["work_orders"], responses=PROBLEM_RESPONSES)
@@ -33,8 +34,9 @@ class JSONText(Response):
 
 
 async def _view(session: AsyncSession, work_order: WorkOrder, status: int = 200) -> JSONText:
-    """Render inside the request's transaction, then commit (one commit point)."""
-    body = await render_one(session, work_order.tenant_id, work_order.id)
+    """Render inside the request's transaction (the triggers have already refreshed the
+    view), then commit: one transaction, one commit point."""
+    body = await render_one(SessionReader(session), work_order.tenant_id, work_order.id)
     assert body is not None
     await session.commit()
     return JSONText(body, status_code=status)
@@ -48,7 +50,7 @@ EDIT = {
 
 @router.get("", response_model=Page[WorkOrderOut])
 async def list_work_orders(
-    session: SessionDep,
+    reader: ReaderDep,
     principal: PrincipalDep,
     params: Annotated[PageParams, Depends(page_params)],
     status: Status | None = None,
@@ -57,7 +59,7 @@ async def list_work_orders(
 ) -> JSONText:
     """Newest first."""
     filters = {"status": status, "customer_id": customer_id, "assignee_id": assignee_id}
-    return JSONText(await render_page(session, principal.tenant_id, params, filters))
+    return JSONText(await render_page(reader, principal.tenant_id, params, filters))
 
 
 @router.post("", status_code=201, response_model=WorkOrderOut)
@@ -70,9 +72,9 @@ async def create_work_order(
 
 @router.get("/{work_order_id}", response_model=WorkOrderOut)
 async def get_work_order(
-    session: SessionDep, principal: PrincipalDep, work_order_id: PathId
+    reader: ReaderDep, principal: PrincipalDep, work_order_id: PathId
 ) -> JSONText:
-    body = await render_one(session, principal.tenant_id, work_order_id)
+    body = await render_one(reader, principal.tenant_id, work_order_id)
     if body is None:
         raise NotFound(f"Work order {work_order_id} does not exist.")
     return JSONText(body)

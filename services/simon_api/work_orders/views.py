@@ -11,57 +11,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import TextClause, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.simon_api.pagination import MAX_ID, PageParams, decode_cursor, page_of
-from shared.models import WorkOrder
+from shared.reader import Reader
 
 
-async def render_one(session: AsyncSession, tenant_id: int, work_order_id: int) -> str | None:
+_ONE = "SELECT api_view FROM work_orders WHERE id = $1 AND tenant_id = $2"
+
+
+async def render_one(reader: Reader, tenant_id: int, work_order_id: int) -> str | None:
     """One work order as JSON text; None when the tenant has no such work order."""
-    body = await session.scalar(
-        select(WorkOrder.api_view).where(
-            WorkOrder.id == work_order_id, WorkOrder.tenant_id == tenant_id
-        )
-    )
-    return None if body is None else str(body)
+    row = await reader.fetchrow(_ONE, work_order_id, tenant_id)
+    return None if row is None else str(row[0])
 
 
 _PAGE = (
-    "SELECT id, api_view FROM work_orders WHERE tenant_id = :tenant_id AND id < :before {} "
-    "ORDER BY id DESC LIMIT :limit"
+    "SELECT id, api_view FROM work_orders WHERE tenant_id = $1 AND id < $2 {} "
+    "ORDER BY id DESC LIMIT $3"
 )
-_FILTERS = {
-    "status": "AND status = :status",
-    "customer_id": "AND customer_id = :customer_id",
-    "assignee_id": "AND assignee_id = :assignee_id",
-}
-_PAGE_STATEMENTS: dict[tuple[str, ...], TextClause] = {}
+FILTERS = ("status", "customer_id", "assignee_id")
 
 
-def _page_statement(filters: tuple[str, ...]) -> TextClause:
-    """One prepared Core statement per combination of filters, built on first use."""
-    statement = _PAGE_STATEMENTS.get(filters)
-    if statement is None:
-        clause = " ".join(_FILTERS[name] for name in filters)
-        statement = _PAGE_STATEMENTS[filters] = text(_PAGE.format(clause))
-    return statement
+def _page_query(names: tuple[str, ...]) -> str:
+    clause = " ".join(f"AND {name} = ${n}" for n, name in enumerate(names, start=4))
+    return _PAGE.format(clause)
 
 
 async def render_page(
-    session: AsyncSession, tenant_id: int, params: PageParams, filters: dict[str, Any]
+    reader: Reader, tenant_id: int, params: PageParams, filters: dict[str, Any]
 ) -> str:
     """`{"items": [...], "next_cursor": ...}` as JSON text, newest first."""
-    present = {name: value for name, value in sorted(filters.items()) if value is not None}
+    present = {name: filters[name] for name in FILTERS if filters.get(name) is not None}
     before = decode_cursor(params.cursor) if params.cursor else MAX_ID
-    connection = await session.connection()
-    rows = (
-        await connection.execute(
-            _page_statement(tuple(present)),
-            {"tenant_id": tenant_id, "before": before, "limit": params.limit + 1, **present},
-        )
-    ).all()
+    rows = await reader.fetch(
+        _page_query(tuple(present)), tenant_id, before, params.limit + 1, *present.values()
+    )
     shown, cursor = page_of(list(rows), params, lambda row: row[0])
     items = ",".join(row[1] for row in shown)
     next_cursor = f'"{cursor}"' if cursor else "null"

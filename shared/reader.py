@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,15 +52,22 @@ class SessionReader:
         return rows[0] if rows else None
 
 
+async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
+    """The reader runs single SELECTs and changes no session state, so the default reset
+    on release (`RESET ALL; UNLISTEN *; …`, a round trip per query) has nothing to undo.
+    asyncpg still rolls back any open transaction itself."""
+
+
 async def create_pool_reader(database_url: str, *, size: int = 10) -> PoolReader:
     url = make_url(database_url)
     pool = await asyncpg.create_pool(
         user=url.username,
         password=url.password,
-        host=url.query.get("host") or url.host,  # type: ignore[arg-type]
+        host=url.query.get("host") or url.host,
         port=url.port,
         database=url.database,
         min_size=1,
         max_size=size,
+        reset=_nothing_to_reset,
     )
     return PoolReader(pool)

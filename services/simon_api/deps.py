@@ -13,8 +13,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal, authenticate
-from shared.reader import Reader
 from shared.problems import Forbidden, Unauthorized
+from shared.reader import Reader
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -30,8 +30,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-def get_reader(request: Request) -> Reader:
-    """The hot-path reader (a raw asyncpg pool; see shared/reader.py)."""
+async def get_reader(request: Request) -> Reader:
+    """The hot-path reader (a raw asyncpg pool; see shared/reader.py). Dependencies are
+    `async def`: FastAPI runs plain `def` ones in a thread pool, a cost on every request."""
     reader: Reader = request.app.state.reader
     return reader
 

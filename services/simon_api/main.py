@@ -60,7 +60,9 @@ def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.include_router(health.router)
+    # Work orders first: routes are matched in order and theirs are the busiest.
     for router in (
+        work_orders,
         employees,
         customers,
         articles,
@@ -68,7 +70,6 @@ def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
         work_addresses,
         contact_persons,
         objects,
-        work_orders,
     ):
         app.include_router(router, prefix=API_PREFIX)
     return app

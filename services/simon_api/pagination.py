@@ -33,7 +33,7 @@ class PageParams(BaseModel):
     cursor: str | None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=200, description="Page size (max 200).")] = 50,
     cursor: Annotated[str | None, Query(max_length=64, description="From `next_cursor`.")] = None,
 ) -> PageParams:

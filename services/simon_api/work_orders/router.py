@@ -23,8 +23,8 @@ from services.simon_api.work_orders.schemas import (
 )
 from services.simon_api.work_orders.views import render_one, render_page
 from shared.models import WorkOrder
-from shared.reader import SessionReader
 from shared.problems import PROBLEM_RESPONSES, NotFound, documented
+from shared.reader import SessionReader
 
 router = APIRouter(prefix="/work-orders", tags=["work_orders"], responses=PROBLEM_RESPONSES)
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from services.simon_api.pagination import MAX_ID, PageParams, decode_cursor, page_of
 from shared.reader import Reader
-
 
 _ONE = "SELECT api_view FROM work_orders WHERE id = $1 AND tenant_id = $2"
 

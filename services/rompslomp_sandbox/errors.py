@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 from fastapi import Request, responses
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -9,9 +12,15 @@ REALM = 'Bearer realm="Rompslomp API v1"'
 
 
 class JSONResponse(responses.JSONResponse):
-    """JSON with the reference's content type, ``application/json; charset=utf-8``."""
+    """JSON with the reference's content type, ``application/json; charset=utf-8``.
+
+    Encoded with orjson: the sandbox shares the machine with the client it serves in
+    benchmarks, and the stdlib encoder was its largest cost per page of 100 records."""
 
     media_type = "application/json; charset=utf-8"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 class ApiError(Exception):

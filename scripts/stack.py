@@ -22,6 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from shared import embedded_postgres  # noqa: E402
 from shared.auth import authenticate, create_tenant  # noqa: E402
 from shared.db import create_engine, create_sessionmaker  # noqa: E402
 from shared.migrate import upgrade  # noqa: E402
@@ -115,8 +116,6 @@ def main() -> int:
     server = None
     database_url = settings.database_url
     if not database_url:
-        from shared import embedded_postgres
-
         say(f"Starting the embedded PostgreSQL in {data_dir / 'pg'} …")
         server = embedded_postgres.start(data_dir, stop_on_exit=True)
         database_url = embedded_postgres.url_for(server)
@@ -163,13 +162,21 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 process.kill()
         if server is not None:
-            server.cleanup()
+            embedded_postgres.stop(server)
         say("Stopped.")
 
+    interrupted = False
+
     def interrupt(*_: object) -> None:
+        # Ctrl-C reaches the children too (one process group): note it, so that their
+        # exit is not mistaken for a crash, and stop everything in order below.
+        nonlocal interrupted
+        interrupted = True
+
+    def abort(*_: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGTERM, abort)  # while starting: stop at once, clean up below
     try:
         for name, app, port in services:
             process = uvicorn(app, port, env)
@@ -195,12 +202,15 @@ def main() -> int:
             f"http://127.0.0.1:{api_port}/api/v1/work-orders"
         )
         say("Press Ctrl-C to stop.")
-        while True:
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
+        while not interrupted:
             for process in processes:
-                if process.poll() is not None:
+                if process.poll() is not None and not interrupted:
                     say(f"A service exited with code {process.returncode}.")
                     return 1
-            time.sleep(0.5)
+            time.sleep(0.2)
+        return 0
     except KeyboardInterrupt:
         return 0
     finally:

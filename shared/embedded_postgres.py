@@ -49,3 +49,17 @@ def resolve_database_url(database_url: str | None, data_dir: Path) -> str:
     if database_url:
         return database_url
     return url_for(start(data_dir))
+
+
+def stop(server: Any) -> None:
+    """Stop the server unless another live process still uses it.
+
+    pgserver counts its users in a pid list on disk; a process killed without its exit
+    handlers (SIGKILL, a closed terminal) stays on that list and would keep the server
+    running for ever, so dead pids are dropped first."""
+    import psutil
+
+    with server._lock:
+        pids = server.global_process_id_list.get()
+        server.global_process_id_list.put([pid for pid in pids if psutil.pid_exists(pid)])
+    server.cleanup()

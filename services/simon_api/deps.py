@@ -30,24 +30,23 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def get_reader(request: Request) -> Reader:
-    """The hot-path reader (a raw asyncpg pool; see shared/reader.py). Dependencies are
-    `async def`: FastAPI runs plain `def` ones in a thread pool, a cost on every request."""
+def reader_of(request: Request) -> Reader:
+    """The hot-path reader in `app.state.reader` (a raw asyncpg pool; see shared/reader.py).
+    A plain function, not a dependency: the list of work orders is the busiest endpoint and
+    each dependency level costs there (bench/api_list.py). Tests put their own reader in
+    `app.state.reader`."""
     reader: Reader = request.app.state.reader
     return reader
-
-
-ReaderDep = Annotated[Reader, Depends(get_reader)]
 _bearer = HTTPBearer(auto_error=False, description="An API key from `simon tenant create`.")
 
 
 async def get_principal(
-    reader: ReaderDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
-    principal = await authenticate(reader, credentials.credentials)
+    principal = await authenticate(reader_of(request), credentials.credentials)
     if principal is None:
         raise Unauthorized("The API key is unknown or revoked.")
     return principal

@@ -33,10 +33,11 @@ class PageParams(BaseModel):
     cursor: str | None
 
 
-async def page_params(
-    limit: Annotated[int, Query(ge=1, le=200, description="Page size (max 200).")] = 50,
-    cursor: Annotated[str | None, Query(max_length=64, description="From `next_cursor`.")] = None,
-) -> PageParams:
+LimitQuery = Annotated[int, Query(ge=1, le=200, description="Page size (max 200).")]
+CursorQuery = Annotated[str | None, Query(max_length=64, description="From `next_cursor`.")]
+
+
+async def page_params(limit: LimitQuery = 50, cursor: CursorQuery = None) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)
 
 

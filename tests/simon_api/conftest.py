@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.simon_api.deps import get_reader, get_session
+from services.simon_api.deps import get_session
 from services.simon_api.main import create_app
 from services.simon_api.settings import SimonApiSettings
 from shared.auth import create_tenant, issue_api_key
@@ -26,7 +26,7 @@ async def client(session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
         yield session
 
     app.dependency_overrides[get_session] = same_session
-    app.dependency_overrides[get_reader] = lambda: SessionReader(session)
+    app.state.reader = SessionReader(session)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://simon") as client:
         yield client

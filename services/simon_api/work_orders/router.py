@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.simon_api.deps import OfficeDep, PrincipalDep, ReaderDep, SessionDep
+from services.simon_api.deps import OfficeDep, PrincipalDep, SessionDep, reader_of
 from services.simon_api.fields import MAX_ID, PathId
-from services.simon_api.pagination import Page, PageParams, page_params
+from services.simon_api.pagination import CursorQuery, LimitQuery, Page, PageParams
 from services.simon_api.work_orders import lines, service
 from services.simon_api.work_orders.schemas import (
     MaterialCreate,
@@ -50,16 +50,18 @@ EDIT = {
 
 @router.get("", response_model=Page[WorkOrderOut])
 async def list_work_orders(
-    reader: ReaderDep,
+    request: Request,
     principal: PrincipalDep,
-    params: Annotated[PageParams, Depends(page_params)],
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
     status: Status | None = None,
     customer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> JSONText:
     """Newest first."""
     filters = {"status": status, "customer_id": customer_id, "assignee_id": assignee_id}
-    return JSONText(await render_page(reader, principal.tenant_id, params, filters))
+    params = PageParams(limit=limit, cursor=cursor)
+    return JSONText(await render_page(reader_of(request), principal.tenant_id, params, filters))
 
 
 @router.post("", status_code=201, response_model=WorkOrderOut)
@@ -72,9 +74,9 @@ async def create_work_order(
 
 @router.get("/{work_order_id}", response_model=WorkOrderOut)
 async def get_work_order(
-    reader: ReaderDep, principal: PrincipalDep, work_order_id: PathId
+    request: Request, principal: PrincipalDep, work_order_id: PathId
 ) -> JSONText:
-    body = await render_one(reader, principal.tenant_id, work_order_id)
+    body = await render_one(reader_of(request), principal.tenant_id, work_order_id)
     if body is None:
         raise NotFound(f"Work order {work_order_id} does not exist.")
     return JSONText(body)

@@ -1,6 +1,14 @@
 """Every table, imported here so that Alembic's metadata sees them all."""
 
 from shared.models.integration import Integration, InvoiceExport
+from shared.models.integration_setup import (
+    IntegrationLogEntry,
+    IntegrationSettings,
+    IntegrationSettingsVersion,
+    OAuthState,
+    RompslompConnection,
+    SyncRun,
+)
 from shared.models.master_data import (
     Article,
     ArticleGroup,
@@ -22,9 +30,15 @@ __all__ = [
     "CustomerObject",
     "Employee",
     "Integration",
+    "IntegrationLogEntry",
+    "IntegrationSettings",
+    "IntegrationSettingsVersion",
     "InvoiceExport",
     "Material",
+    "OAuthState",
     "OutboxEvent",
+    "RompslompConnection",
+    "SyncRun",
     "Tenant",
     "TimeEntry",
     "WorkAddress",

@@ -1,6 +1,7 @@
 """Tables the sync worker owns; simon_api only reads them.
 
-`integrations` holds each tenant's integration state (R-MASTER-3 reads it);
+`integrations` holds each tenant's integration state (R-MASTER-3 reads it) and wizard
+progress;
 `invoice_exports` one row per archived work order sent to Rompslomp (R-EXPORT-2: reopening
 an archived work order is allowed only while no concept invoice exists for it).
 """
@@ -42,6 +43,11 @@ class Integration(Base):
     state: Mapped[str] = mapped_column(String(20), default="never_activated")
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Wizard progress (R-SETUP-1), apart from `state`, which simon_api reads: set when the
+    # step was done, cleared when it has to be done again.
+    wiped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    connected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    configured_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

@@ -1,0 +1,1 @@
+"""The activation wizard, settings, status and deactivation (R-SETUP, R-SYNC-4)."""

@@ -1,0 +1,357 @@
+"""`/api/v1/integration`: the activation wizard, settings, status, (de)activation, sync now.
+
+Office keys only (a field key gets 403 `office_only`). The OAuth callback (no key: its
+`state` authenticates it) is in callback.py, the log's listing in log/routes.py. Endpoints
+that call Rompslomp end their transaction first and write the outcome in a new one
+(STYLE 1).
+"""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import APIRouter, Response
+
+from services.sync_worker.deps import OfficeDep, RompslompDep, SessionDep, SessionsDep
+from services.sync_worker.integration import oauth, service, status, wipe
+from services.sync_worker.integration.rompslomp_connection import connected
+from services.sync_worker.integration.schemas import (
+    Administrations,
+    CheckRequest,
+    ConnectOut,
+    DeactivateRequest,
+    IntegrationStatus,
+    ProductOut,
+    SettingsHistory,
+    SettingsIn,
+    SettingsOut,
+    SyncRequest,
+    SyncRunList,
+    SyncRunOut,
+    SyncRuns,
+    TableStatusOut,
+    WipedTable,
+    WipePreview,
+    WipeRequest,
+    WipeResult,
+    WipeTableOut,
+    Wizard,
+)
+from services.sync_worker.integration.state import (
+    SYNC_ENTITIES,
+    activate,
+    deactivate,
+    ensure_integration,
+    find_integration,
+    is_first_activation,
+    queue_syncs,
+    require_not_active,
+)
+from services.sync_worker.log import writer
+from shared.clock import utcnow
+from shared.models import IntegrationSettings
+from shared.problems import (
+    PROBLEM_RESPONSES,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    documented,
+)
+
+log = structlog.get_logger("services.sync_worker.integration")
+router = APIRouter(prefix="/api/v1/integration", tags=["integration"], responses=PROBLEM_RESPONSES)
+OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
+
+
+async def _status(session: SessionDep, tenant_id: int) -> IntegrationStatus:
+    integration = await find_integration(session, tenant_id)
+    tables = await status.table_statuses(session, tenant_id)
+    runs = await status.latest_runs(session, tenant_id)
+    return IntegrationStatus(
+        state=integration.state if integration else "never_activated",
+        wizard=Wizard(
+            wiped=bool(integration and integration.wiped_at),
+            connected=bool(integration and integration.connected_at),
+            configured=bool(integration and integration.configured_at),
+        ),
+        first_activation=is_first_activation(integration),
+        started_at=integration.started_at if integration else None,
+        ended_at=integration.ended_at if integration else None,
+        tables=[TableStatusOut.model_validate(t, from_attributes=True) for t in tables],
+        sync=[SyncRunOut.model_validate(r, from_attributes=True) for r in runs],
+    )
+
+
+@router.get("", response_model=IntegrationStatus, responses=OFFICE_ONLY)
+async def get_status(session: SessionDep, office: OfficeDep) -> IntegrationStatus:
+    return await _status(session, office.tenant_id)
+
+
+# -- step 1: wipe -------------------------------------------------------------------------
+
+
+@router.get("/wipe", response_model=WipePreview, responses=OFFICE_ONLY)
+async def wipe_preview(session: SessionDep, office: OfficeDep) -> WipePreview:
+    first = is_first_activation(await find_integration(session, office.tenant_id))
+    return WipePreview(
+        first_activation=first,
+        tables=[
+            WipeTableOut(
+                table=s.table.name,
+                label=s.table.label,
+                count=s.count,
+                last_mutation_at=s.last_mutation_at,
+                required=first,
+            )
+            for s in await wipe.preview(session, office.tenant_id)
+        ],
+    )
+
+
+@router.post(
+    "/wipe",
+    response_model=WipeResult,
+    responses={**OFFICE_ONLY, **documented(409, "`integration_active`")},
+)
+async def wipe_tables(body: WipeRequest, session: SessionDep, office: OfficeDep) -> WipeResult:
+    integration = await ensure_integration(session, office.tenant_id)
+    require_not_active(integration, "empty Simon's tables")
+    names = wipe.plan(body.tables, first_activation=is_first_activation(integration))
+    deleted = await wipe.wipe(session, office.tenant_id, names)
+    integration.wiped_at = utcnow()
+    summary = ", ".join(f"{wipe.BY_NAME[name].label} ({count})" for name, count in deleted.items())
+    writer.write(
+        session,
+        office.tenant_id,
+        level="info",
+        message=f"Simon-gegevens gewist: {summary}.",
+        action="Geen actie nodig. Maak nu de koppeling met Rompslomp (Koppel).",
+    )
+    await session.commit()
+    log.info("integration.wipe.done", tenant_id=office.tenant_id, deleted=deleted)
+    return WipeResult(tables=[WipedTable(table=n, deleted=c) for n, c in deleted.items()])
+
+
+# -- step 2: connect ----------------------------------------------------------------------
+
+
+@router.post(
+    "/connect",
+    response_model=ConnectOut,
+    responses={**OFFICE_ONLY, **documented(409, "`wipe_required`")},
+)
+async def connect(session: SessionDep, office: OfficeDep, rompslomp: RompslompDep) -> ConnectOut:
+    cipher = rompslomp.cipher()
+    integration = await ensure_integration(session, office.tenant_id)
+    if is_first_activation(integration) and integration.wiped_at is None:
+        raise Conflict(
+            "Empty Simon's tables first (POST /wipe): Rompslomp leads the data.",
+            code="wipe_required",
+        )
+    url = await oauth.start_authorization(
+        session, office.tenant_id, office.employee_id, rompslomp, cipher
+    )
+    writer.write(
+        session,
+        office.tenant_id,
+        level="info",
+        message="Koppelen met Rompslomp gestart.",
+        action="Log in bij Rompslomp en geef Simon toegang (binnen 10 minuten).",
+    )
+    await session.commit()
+    log.info("integration.connect.started", tenant_id=office.tenant_id)
+    return ConnectOut(authorize_url=url)
+
+
+# -- step 3: administrations, check, settings ---------------------------------------------
+
+
+@router.get(
+    "/administrations",
+    response_model=Administrations,
+    responses={**OFFICE_ONLY, **documented(409, "`not_connected`, `needs_reconnect`")},
+)
+async def list_administrations(
+    office: OfficeDep, rompslomp: RompslompDep, sessions: SessionsDep
+) -> Administrations:
+    async with connected(rompslomp, sessions, office.tenant_id) as client:
+        return Administrations(items=await service.administrations(client))
+
+
+@router.post(
+    "/check",
+    response_model=ProductOut,
+    responses={**OFFICE_ONLY, **documented(409, "`not_connected`, `needs_reconnect`")},
+)
+async def check(
+    body: CheckRequest, office: OfficeDep, rompslomp: RompslompDep, sessions: SessionsDep
+) -> ProductOut:
+    """ "Controleer": a product (id or code) in the chosen administration."""
+    async with connected(rompslomp, sessions, office.tenant_id) as client:
+        return await service.check_product(client, body.administration_id, body.product)
+
+
+@router.get(
+    "/settings",
+    response_model=SettingsOut,
+    responses={**OFFICE_ONLY, **documented(404, "`settings_not_found`: not saved yet")},
+)
+async def get_settings(session: SessionDep, office: OfficeDep) -> SettingsOut:
+    stored = await session.get(IntegrationSettings, office.tenant_id)
+    if stored is None:
+        raise NotFound("No settings saved yet.", code="settings_not_found")
+    integration = await find_integration(session, office.tenant_id)
+    state = integration.state if integration else "never_activated"
+    return service.settings_out(stored, state)  # type: ignore[arg-type]
+
+
+@router.get("/settings/history", response_model=SettingsHistory, responses=OFFICE_ONLY)
+async def settings_history(session: SessionDep, office: OfficeDep) -> SettingsHistory:
+    return SettingsHistory(items=await service.history(session, office.tenant_id))
+
+
+@router.put(
+    "/settings",
+    response_model=SettingsOut,
+    responses={
+        202: {"model": SettingsOut, "description": "Saved; the integration is now active"},
+        **OFFICE_ONLY,
+        **documented(409, "`not_connected`, `wipe_required`, `needs_reconnect`"),
+    },
+)
+async def put_settings(
+    body: SettingsIn,
+    response: Response,
+    session: SessionDep,
+    office: OfficeDep,
+    rompslomp: RompslompDep,
+    sessions: SessionsDep,
+) -> SettingsOut:
+    service.require_terms(body)
+    integration = await find_integration(session, office.tenant_id)
+    if integration is None or integration.connected_at is None:
+        raise Conflict("Connect to Rompslomp first (POST /connect).", code="not_connected")
+    if is_first_activation(integration) and integration.wiped_at is None:
+        raise Conflict("Empty Simon's tables first (POST /wipe).", code="wipe_required")
+    await session.commit()
+
+    async with connected(rompslomp, sessions, office.tenant_id) as client:
+        company, products = await service.resolve_settings(client, body)
+
+    now = utcnow()
+    integration = await ensure_integration(session, office.tenant_id)
+    stored = await service.store_settings(
+        session, office.tenant_id, office.employee_id, body, company, products, now=now
+    )
+    integration.configured_at = now
+    activated = False
+    if integration.state == "never_activated" and integration.wiped_at is not None:
+        await activate(session, integration, first=True)
+        activated = True
+    state = integration.state
+    runs = await status.latest_runs(session, office.tenant_id) if activated else []
+    await session.commit()
+    log.info("integration.settings.saved", tenant_id=office.tenant_id, activated=activated)
+    if activated:
+        response.status_code = 202
+    return service.settings_out(stored, state, runs)  # type: ignore[arg-type]
+
+
+# -- deactivate / activate ----------------------------------------------------------------
+
+
+@router.post(
+    "/deactivate",
+    response_model=IntegrationStatus,
+    responses={**OFFICE_ONLY, **documented(409, "`not_active`")},
+)
+async def deactivate_integration(
+    body: DeactivateRequest, session: SessionDep, office: OfficeDep
+) -> IntegrationStatus:
+    if not body.confirm:
+        raise InvalidInput(
+            "confirm",
+            "Bevestig dat je de integratie wilt stoppen (confirm: true).",
+            code="confirmation_required",
+        )
+    integration = await ensure_integration(session, office.tenant_id)
+    if integration.state not in ("active", "needs_reconnect"):
+        raise Conflict("The integration is not active.", code="not_active")
+    await deactivate(session, integration)
+    await session.commit()
+    log.info("integration.deactivated", tenant_id=office.tenant_id)
+    return await _status(session, office.tenant_id)
+
+
+@router.post(
+    "/activate",
+    response_model=IntegrationStatus,
+    responses={
+        **OFFICE_ONLY,
+        **documented(
+            409, "`wizard_incomplete`, `already_active`, `needs_reconnect`, `not_connected`"
+        ),
+    },
+)
+async def activate_integration(
+    session: SessionDep, office: OfficeDep, rompslomp: RompslompDep, sessions: SessionsDep
+) -> IntegrationStatus:
+    """Re-activate after a deactivation (optionally after a partial wipe, R-SETUP-7)."""
+    integration = await find_integration(session, office.tenant_id)
+    stored = await session.get(IntegrationSettings, office.tenant_id)
+    if integration is None or integration.state == "never_activated" or stored is None:
+        raise Conflict(
+            "Complete the activation wizard first: wipe, connect, settings.",
+            code="wizard_incomplete",
+        )
+    if integration.state == "active":
+        raise Conflict("The integration is already active.", code="already_active")
+    if integration.state == "needs_reconnect" or integration.connected_at is None:
+        raise Conflict("Connect to Rompslomp again first.", code="needs_reconnect")
+    administration_id = stored.administration_id
+    await session.commit()
+
+    async with connected(rompslomp, sessions, office.tenant_id) as client:
+        await service.resolve_administration(client, administration_id)
+
+    integration = await ensure_integration(session, office.tenant_id)
+    if integration.state != "inactive":
+        raise Conflict("The integration changed meanwhile; reload.", code="state_changed")
+    await activate(session, integration, first=False)
+    await session.commit()
+    log.info("integration.activated", tenant_id=office.tenant_id)
+    return await _status(session, office.tenant_id)
+
+
+# -- sync now, runs, log ------------------------------------------------------------------
+
+
+@router.post(
+    "/sync",
+    response_model=SyncRuns,
+    status_code=202,
+    responses={**OFFICE_ONLY, **documented(409, "`not_active`")},
+)
+async def sync_now(body: SyncRequest, session: SessionDep, office: OfficeDep) -> SyncRuns:
+    """ "Nu synchroniseren": queue a run per chosen entity (a queued one is reused)."""
+    entities = [e for e in SYNC_ENTITIES if getattr(body, e)]
+    if not entities:
+        raise InvalidInput("customers", "Kies klanten en/of artikelen.", code="nothing_to_sync")
+    integration = await ensure_integration(session, office.tenant_id)
+    if integration.state != "active":
+        raise Conflict("The integration is not active.", code="not_active")
+    runs = await queue_syncs(session, office.tenant_id, entities, trigger="manual")
+    labels = {"customers": "klanten", "articles": "artikelen"}
+    writer.write(
+        session,
+        office.tenant_id,
+        level="info",
+        message=f"Synchronisatie van {' en '.join(labels[e] for e in entities)} aangevraagd.",
+    )
+    await session.commit()
+    return SyncRuns(runs=[SyncRunOut.model_validate(r, from_attributes=True) for r in runs])
+
+
+@router.get("/sync-runs", response_model=SyncRunList, responses=OFFICE_ONLY)
+async def sync_runs(session: SessionDep, office: OfficeDep) -> SyncRunList:
+    runs = await status.recent_runs(session, office.tenant_id)
+    return SyncRunList(items=[SyncRunOut.model_validate(r, from_attributes=True) for r in runs])

@@ -1,0 +1,181 @@
+"""Request and response bodies of `/api/v1/integration` (API.md, sync_worker)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+State = Literal["never_activated", "active", "inactive", "needs_reconnect"]
+WipeTableName = Literal[
+    "article_group",
+    "article",
+    "work_order",
+    "work_address",
+    "customer",
+    "object",
+    "contact_person",
+]
+ProductRef = str | int
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Wizard(BaseModel):
+    wiped: bool
+    connected: bool
+    configured: bool
+
+
+class TableStatusOut(BaseModel):
+    table: str
+    count: int
+    simon_mutation_at: datetime | None
+    integration_update_at: datetime | None
+
+
+class SyncRunOut(BaseModel):
+    id: int
+    entity: str
+    trigger: str
+    status: str
+    fetched: int
+    total: int | None
+    queued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class IntegrationStatus(BaseModel):
+    state: State
+    wizard: Wizard
+    first_activation: bool
+    started_at: datetime | None
+    ended_at: datetime | None
+    tables: list[TableStatusOut]
+    sync: list[SyncRunOut]
+
+
+class WipeTableOut(BaseModel):
+    table: str
+    label: str
+    count: int
+    last_mutation_at: datetime | None
+    required: bool
+
+
+class WipePreview(BaseModel):
+    first_activation: bool
+    tables: list[WipeTableOut]
+
+
+class WipeRequest(Body):
+    tables: list[str] = Field(examples=[["article_group", "article", "work_order"]])
+
+
+class WipedTable(BaseModel):
+    table: str
+    deleted: int
+
+
+class WipeResult(BaseModel):
+    tables: list[WipedTable]
+
+
+class ConnectOut(BaseModel):
+    authorize_url: str
+
+
+class Administration(BaseModel):
+    id: int
+    name: str | None
+    api_accessible: bool
+
+
+class Administrations(BaseModel):
+    items: list[Administration]
+
+
+class CheckRequest(Body):
+    administration_id: int
+    product: ProductRef = Field(description="A Rompslomp product id or product code")
+
+
+class ProductOut(BaseModel):
+    id: int
+    product_code: str | None
+    description: str | None
+    price_per_unit: Decimal | None
+
+
+class SettingsIn(Body):
+    administration_id: int
+    work_time_product: ProductRef | None = None
+    travel_time_product: ProductRef | None = None
+    standard_product: ProductRef | None = None
+    description_as_first_line: bool = False
+    filter_word: str | None = Field(default=None, max_length=100)
+    accept_terms: bool = False
+
+
+class SettingsOut(BaseModel):
+    state: State
+    administration_id: int
+    administration_name: str | None
+    work_time_product: ProductOut | None
+    travel_time_product: ProductOut | None
+    standard_product: ProductOut | None
+    description_as_first_line: bool
+    filter_word: str | None
+    accept_terms: bool
+    terms_accepted_at: datetime
+    saved_at: datetime
+    saved_by: int | None
+    sync: list[SyncRunOut] = Field(default_factory=list)
+
+
+class SettingsVersionOut(BaseModel):
+    saved_at: datetime
+    saved_by: int | None
+    settings: dict[str, object]
+
+
+class SettingsHistory(BaseModel):
+    items: list[SettingsVersionOut]
+
+
+class DeactivateRequest(Body):
+    confirm: bool = False
+
+
+class SyncRequest(Body):
+    customers: bool = False
+    articles: bool = False
+
+
+class SyncRuns(BaseModel):
+    runs: list[SyncRunOut]
+
+
+class SyncRunList(BaseModel):
+    items: list[SyncRunOut]
+
+
+class LogEntryOut(BaseModel):
+    at: datetime
+    level: str
+    table: str | None
+    message: str
+    action: str
+    work_order_id: int | None
+
+
+class LogPage(BaseModel):
+    items: list[LogEntryOut]
+    page: int
+    per_page: int
+    total: int

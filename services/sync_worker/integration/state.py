@@ -1,0 +1,143 @@
+"""The integration's state machine per tenant.
+
+`integrations.state` keeps the four public values simon_api reads (never_activated, active,
+inactive, needs_reconnect); the wizard's progress is kept beside it:
+
+    never_activated ─wipe→ (wiped) ─connect→ (connected) ─settings→ (configured) ⇒ active
+    active ─deactivate→ inactive ─(optional wipe)→ activate → active
+    any connected state ─refresh token refused→ needs_reconnect ─connect→ the state before
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.sync_worker.log import writer
+from shared.clock import utcnow
+from shared.models import Integration, SyncRun
+from shared.problems import Conflict
+
+SYNC_ENTITIES: Sequence[str] = ("customers", "articles")
+
+
+async def ensure_integration(session: AsyncSession, tenant_id: int) -> Integration:
+    """The tenant's integration row, created when missing, locked for this transaction."""
+    await session.execute(
+        insert(Integration)
+        .values(tenant_id=tenant_id, state="never_activated")
+        .on_conflict_do_nothing(index_elements=["tenant_id"])
+    )
+    integration = await session.scalar(
+        select(Integration)
+        .where(Integration.tenant_id == tenant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert integration is not None
+    return integration
+
+
+async def find_integration(session: AsyncSession, tenant_id: int) -> Integration | None:
+    return await session.scalar(
+        select(Integration)
+        .where(Integration.tenant_id == tenant_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def is_first_activation(integration: Integration | None) -> bool:
+    return integration is None or integration.started_at is None
+
+
+def require_not_active(integration: Integration, what: str) -> None:
+    if integration.state == "active":
+        raise Conflict(
+            f"The integration is active: deactivate it before you {what}.",
+            code="integration_active",
+        )
+
+
+def state_after_reconnect(integration: Integration) -> str:
+    """needs_reconnect goes back to where it came from: active while a run had started and
+    not ended, else inactive (deactivated earlier) or never_activated."""
+    if integration.started_at is None:
+        return "never_activated"
+    return "active" if integration.ended_at is None else "inactive"
+
+
+async def queue_syncs(
+    session: AsyncSession, tenant_id: int, entities: Sequence[str], *, trigger: str
+) -> list[SyncRun]:
+    """Record a queued run per entity (one waiting run per entity: a second click folds into
+    the queued one). The job engine that executes them arrives with its own issue."""
+    waiting = {
+        run.entity: run
+        for run in await session.scalars(
+            select(SyncRun).where(
+                SyncRun.tenant_id == tenant_id,
+                SyncRun.status == "queued",
+                SyncRun.entity.in_(entities),
+            )
+        )
+    }
+    runs = []
+    for entity in entities:
+        run = waiting.get(entity)
+        if run is None:
+            run = SyncRun(tenant_id=tenant_id, entity=entity, trigger=trigger, status="queued")
+            session.add(run)
+        runs.append(run)
+    await session.flush()
+    return runs
+
+
+async def activate(session: AsyncSession, integration: Integration, *, first: bool) -> None:
+    now = utcnow()
+    integration.state = "active"
+    integration.started_at = now
+    integration.ended_at = None
+    await queue_syncs(
+        session, integration.tenant_id, SYNC_ENTITIES, trigger="initial" if first else "resume"
+    )
+    writer.write(
+        session,
+        integration.tenant_id,
+        level="info",
+        message=(
+            "Integratie met Rompslomp geactiveerd. De synchronisatie van klanten en artikelen "
+            "wordt op de achtergrond gestart; gearchiveerde werkbonnen worden als "
+            "conceptfactuur naar Rompslomp gestuurd."
+        ),
+        action=(
+            "Geen actie nodig. De eerste keer kan het ophalen van alle klanten en artikelen "
+            "even duren."
+            if first
+            else writer.NO_ACTION
+        ),
+    )
+
+
+async def deactivate(session: AsyncSession, integration: Integration) -> None:
+    integration.state = "inactive"
+    integration.ended_at = utcnow()
+    # A later re-activation offers the (optional) wipe again.
+    integration.wiped_at = None
+    await session.execute(
+        update(SyncRun)
+        .where(SyncRun.tenant_id == integration.tenant_id, SyncRun.status == "queued")
+        .values(status="cancelled", finished_at=utcnow())
+    )
+    writer.write(
+        session,
+        integration.tenant_id,
+        level="info",
+        message=(
+            "Integratie met Rompslomp gedeactiveerd. Simon haalt geen klanten en artikelen "
+            "meer op en stuurt geen werkbonnen meer naar Rompslomp."
+        ),
+        action="Geen actie nodig. Activeer de integratie opnieuw om weer te synchroniseren.",
+    )

@@ -1,0 +1,1 @@
+"""The integration log (R-LOG): entries in plain Dutch with the action to take."""

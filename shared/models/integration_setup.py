@@ -1,0 +1,148 @@
+"""What the activation wizard and the status screen keep (sync worker tables).
+
+- `rompslomp_connections`: one tenant's OAuth token pair, Fernet-encrypted (DESIGN D5);
+- `oauth_states`: pending authorisations: the SHA-256 of the single-use `state`, the
+  encrypted PKCE verifier, bound to the tenant and the employee who clicked "Koppel";
+- `integration_settings` + `integration_settings_history`: the current settings and every
+  saved version (who, when, what), so "effective from the moment saved" can be shown;
+- `sync_runs`: one row per run of a master-data sync with its progress (R-SYNC-1);
+- `integration_log`: the user-facing log (R-LOG-1), in plain Dutch.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base
+
+LOG_LEVELS = ("info", "warning", "error")
+LOG_TABLES = ("work_order", "customer", "work_address", "article", "article_group")
+SYNC_ENTITIES = ("customers", "articles")
+SYNC_STATUSES = ("queued", "running", "finished", "failed", "cancelled")
+
+
+class RompslompConnection(Base):
+    __tablename__ = "rompslomp_connections"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    access_token_encrypted: Mapped[str] = mapped_column(Text)
+    refresh_token_encrypted: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scope: Mapped[str | None] = mapped_column(String(500))
+    connected_by: Mapped[int | None] = mapped_column(
+        ForeignKey("employees.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class OAuthState(Base):
+    __tablename__ = "oauth_states"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_verifier_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IntegrationSettings(Base):
+    """The settings in force. Products are stored resolved: Rompslomp id, code, description."""
+
+    __tablename__ = "integration_settings"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    administration_id: Mapped[int] = mapped_column(BigInteger)
+    administration_name: Mapped[str | None] = mapped_column(String(200))
+    work_time_product: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    travel_time_product: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    standard_product: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    description_as_first_line: Mapped[bool] = mapped_column(Boolean, default=False)
+    filter_word: Mapped[str | None] = mapped_column(String(100))
+    terms_accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    terms_accepted_by: Mapped[int | None] = mapped_column(
+        ForeignKey("employees.id", ondelete="SET NULL")
+    )
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    saved_by: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+
+
+class IntegrationSettingsVersion(Base):
+    __tablename__ = "integration_settings_history"
+    __table_args__ = (Index("ix_integration_settings_history_tenant_saved", "tenant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    saved_by: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+    __table_args__ = (
+        CheckConstraint("entity IN ('customers', 'articles')", name="entity"),
+        CheckConstraint(
+            "status IN ('queued', 'running', 'finished', 'failed', 'cancelled')", name="status"
+        ),
+        Index("ix_sync_runs_tenant_id_id", "tenant_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str] = mapped_column(String(20))  # initial | manual | scheduled
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    fetched: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total: Mapped[int | None] = mapped_column(Integer)
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IntegrationLogEntry(Base):
+    __tablename__ = "integration_log"
+    __table_args__ = (
+        CheckConstraint("level IN ('info', 'warning', 'error')", name="level"),
+        CheckConstraint(
+            "table_name IN ('work_order', 'customer', 'work_address', 'article', 'article_group')",
+            name="table_name",
+        ),
+        Index("ix_integration_log_tenant_id_id", "tenant_id", "id"),
+        Index("ix_integration_log_tenant_id_level_id", "tenant_id", "level", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    level: Mapped[str] = mapped_column(String(10))
+    table_name: Mapped[str | None] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    # No foreign key: a log line outlives the work order it mentions (e.g. after a wipe).
+    work_order_id: Mapped[int | None] = mapped_column(BigInteger)

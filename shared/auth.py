@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models import ApiKey, Employee, Tenant
+from shared.problems import Unauthorized
 from shared.reader import Reader
 
 KEY_PREFIX = "sim_"
@@ -58,6 +59,16 @@ async def authenticate(reader: Reader, key: str) -> Principal | None:
     if row is None:
         return None
     return Principal(tenant_id=row[0], employee_id=row[1], role=row[2])
+
+
+async def require_principal(reader: Reader, key: str | None) -> Principal:
+    """The principal of a bearer key, or 401: the one rule both services authenticate by."""
+    if key is None:
+        raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
+    principal = await authenticate(reader, key)
+    if principal is None:
+        raise Unauthorized("The API key is unknown or revoked.")
+    return principal
 
 
 async def create_tenant(

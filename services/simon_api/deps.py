@@ -12,8 +12,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import Principal, authenticate
-from shared.problems import Forbidden, Unauthorized
+from shared.auth import Principal, require_principal
+from shared.problems import Forbidden
 from shared.reader import Reader
 
 
@@ -44,12 +44,8 @@ async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if credentials is None:
-        raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
-    principal = await authenticate(reader_of(request), credentials.credentials)
-    if principal is None:
-        raise Unauthorized("The API key is unknown or revoked.")
-    return principal
+    key = credentials.credentials if credentials else None
+    return await require_principal(reader_of(request), key)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sync_worker.integration.tokens import cipher_for
 from services.sync_worker.rompslomp import BudgetRegistry, RetryPolicy
 from services.sync_worker.settings import SyncWorkerSettings
-from shared.auth import Principal, authenticate
-from shared.problems import Forbidden, Unauthorized
+from shared.auth import Principal, require_principal
+from shared.problems import Forbidden
 from shared.reader import SessionReader
 
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
@@ -76,14 +76,12 @@ async def get_principal(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if credentials is None:
-        raise Unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
-    principal = await authenticate(SessionReader(session), credentials.credentials)
-    # End the read transaction: endpoints may call Rompslomp next (STYLE 1).
-    await session.commit()
-    if principal is None:
-        raise Unauthorized("The API key is unknown or revoked.")
-    return principal
+    key = credentials.credentials if credentials else None
+    try:
+        return await require_principal(SessionReader(session), key)
+    finally:
+        # End the read transaction: endpoints may call Rompslomp next (STYLE 1).
+        await session.commit()
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

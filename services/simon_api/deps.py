@@ -37,6 +37,8 @@ def reader_of(request: Request) -> Reader:
     `app.state.reader`."""
     reader: Reader = request.app.state.reader
     return reader
+
+
 _bearer = HTTPBearer(auto_error=False, description="An API key from `simon tenant create`.")
 
 

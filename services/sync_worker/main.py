@@ -1,31 +1,39 @@
 """sync_worker (port 8100): everything that talks to Rompslomp.
 
-`/health`, `/ready` and the integration endpoints (`/api/v1/integration`: the activation
-wizard, OAuth callback, settings, status, (de)activation, log). The job workers and
-`/metrics` arrive with their issues.
+`/health`, `/ready`, `/metrics` and the integration endpoints (`/api/v1/integration`: the
+activation wizard, OAuth callback, settings, status, (de)activation, sync, exports, log).
+Beside the API the process runs the job worker and the outbox relay (jobs/worker.py) unless
+`RUN_JOBS=false`; several such processes can run side by side.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from services.sync_worker.deps import Rompslomp
 from services.sync_worker.integration.callback import router as callback_router
 from services.sync_worker.integration.router import router as integration_router
+from services.sync_worker.jobs import worker
+from services.sync_worker.jobs.runtime import BACKGROUND_RETRY, Runtime
 from services.sync_worker.log.routes import router as log_router
+from services.sync_worker.metrics import EXPORTS_BY_STATUS, REGISTRY, count_response
 from services.sync_worker.rompslomp import BudgetRegistry
 from services.sync_worker.rompslomp.client import DEFAULT_TIMEOUT, USER_AGENT
 from services.sync_worker.settings import SyncWorkerSettings, get_settings
 from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
 from shared.logging import configure_logging
+from shared.models.integration import EXPORT_STATUSES
 from shared.problems import install_problem_handlers
 
 
@@ -48,11 +56,29 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
             timeout=DEFAULT_TIMEOUT,
             limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            event_hooks={"response": [count_response]},
         )
-        app.state.rompslomp = Rompslomp(http=http, budgets=BudgetRegistry(), settings=settings)
+        budgets = BudgetRegistry()
+        app.state.rompslomp = Rompslomp(http=http, budgets=budgets, settings=settings)
+        jobs: asyncio.Task[None] | None = None
+        if settings.run_jobs:
+            runtime = Runtime(
+                sessions=app.state.sessionmaker,
+                rompslomp=Rompslomp(
+                    http=http, budgets=budgets, settings=settings, retry=BACKGROUND_RETRY
+                ),
+                settings=settings,
+            )
+            jobs = asyncio.create_task(
+                worker.run(url, runtime, concurrency=settings.job_concurrency), name="jobs"
+            )
         try:
             yield
         finally:
+            if jobs is not None:
+                jobs.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await jobs
             await http.aclose()
             await engine.dispose()
 
@@ -74,5 +100,17 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
         except Exception:  # any failure to reach the database means "not ready"
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
+
+    @app.get("/metrics", tags=["health"], response_class=Response)
+    async def metrics(request: Request) -> Response:
+        """Prometheus text: this process's counters plus export rows by status."""
+        async with request.app.state.sessionmaker() as session:
+            rows = await session.execute(
+                text("SELECT status, count(*) FROM invoice_exports GROUP BY status")
+            )
+            counts = dict(rows.tuples().all())
+        for status in EXPORT_STATUSES:
+            EXPORTS_BY_STATUS.labels(status=status).set(counts.get(status, 0))
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     return app

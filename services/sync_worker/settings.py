@@ -18,6 +18,10 @@ class SyncWorkerSettings(ServiceSettings):
     token_encryption_key: SecretStr | None = None  # make run generates one into DATA_DIR
     ui_return_url: str | None = None
     db_pool_size: int = 5
+    # The job worker (procrastinate) and the outbox relay run in this process unless off
+    # (RUN_JOBS=false: an API-only replica).
+    run_jobs: bool = True
+    job_concurrency: int = 10
 
     @property
     def oauth_url(self) -> str:

@@ -144,5 +144,8 @@ class IntegrationLogEntry(Base):
     table_name: Mapped[str | None] = mapped_column(String(20))
     message: Mapped[str] = mapped_column(Text)
     action: Mapped[str] = mapped_column(Text)
+    # The same in English for `Accept-Language: en` (null: only Dutch was written).
+    message_en: Mapped[str | None] = mapped_column(Text)
+    action_en: Mapped[str | None] = mapped_column(Text)
     # No foreign key: a log line outlives the work order it mentions (e.g. after a wipe).
     work_order_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,0 +1,29 @@
+"""Keeping the job engine healthy: jobs of a dead worker are handed out again.
+
+A worker killed with SIGKILL leaves its jobs in `doing`. Workers beat every 2 s; a worker
+silent for 10 s is stalled, and every 5 s one periodic job (deferred once per period across
+all workers) puts the stalled worker's jobs back in the queue. Every task is written to be
+re-run safely (the export reconciles through `search[api_reference]` first).
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from services.sync_worker.jobs.app import app
+
+HEARTBEAT_SECONDS = 2.0
+STALLED_AFTER_SECONDS = 10.0
+
+log = structlog.get_logger("services.sync_worker.jobs")
+
+
+@app.periodic(cron="* * * * * */5", periodic_id="recover_stalled")
+@app.task(name="jobs.recover_stalled", queueing_lock="jobs.recover_stalled", pass_context=False)
+async def recover_stalled(timestamp: int) -> int:
+    manager = app.job_manager
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS))
+    for job in stalled:
+        await manager.retry_job(job)
+        log.warning("jobs.stalled.retried", job_id=job.id, task=job.task_name)
+    return len(stalled)

@@ -1,0 +1,100 @@
+"""The outbox relay (DESIGN D2): every `work_order.archived` event becomes an export job.
+
+simon_api's archive transaction writes the event and `pg_notify`s `outbox_events`; the
+relay LISTENs, and in one transaction claims unrelayed events (`FOR UPDATE SKIP LOCKED`, so
+several workers never relay one event twice), defers one job per event and marks the
+events relayed. A NOTIFY missed while no worker listened is caught by the poll fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import asyncpg
+import structlog
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.sync_worker.jobs.defer import defer
+from shared.events import WORK_ORDER_ARCHIVED
+from shared.outbox import NOTIFY_CHANNEL
+
+EXPORT_TASK = "export.work_order_archived"
+BATCH = 200
+POLL_SECONDS = 2.0
+
+log = structlog.get_logger("services.sync_worker.jobs.relay")
+
+_CLAIM = text(
+    """
+    SELECT id, tenant_id, event_type, aggregate_id FROM outbox_events
+    WHERE processed_at IS NULL ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED
+    """
+)
+_MARK = text("UPDATE outbox_events SET processed_at = now() WHERE id = ANY(:ids)")
+
+
+async def relay_once(session: AsyncSession) -> int:
+    """Relay one batch in the session's transaction (the caller commits); the count."""
+    rows = (await session.execute(_CLAIM, {"batch": BATCH})).all()
+    for row in rows:
+        if row.event_type == WORK_ORDER_ARCHIVED:
+            await defer(
+                session,
+                EXPORT_TASK,
+                args={"event_id": row.id},
+                lock=f"export:{row.tenant_id}:{row.aggregate_id}",
+            )
+    if rows:
+        await session.execute(_MARK, {"ids": [row.id for row in rows]})
+    return len(rows)
+
+
+async def relay_pending(sessions: async_sessionmaker[AsyncSession]) -> int:
+    total = 0
+    while True:
+        async with sessions() as session:
+            count = await relay_once(session)
+            await session.commit()
+        total += count
+        if count < BATCH:
+            return total
+
+
+async def _listen(url: str, wake: asyncio.Event) -> asyncpg.Connection:
+    parsed = make_url(url)
+    connection = await asyncpg.connect(
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        host=parsed.query.get("host") or parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+    )
+    await connection.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
+    return connection
+
+
+async def run(url: str, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Relay until cancelled: on every NOTIFY, and every POLL_SECONDS regardless."""
+    wake = asyncio.Event()
+    connection: asyncpg.Connection | None = None
+    try:
+        while True:
+            try:
+                if connection is None or connection.is_closed():
+                    connection = await _listen(url, wake)
+                wake.clear()
+                relayed = await relay_pending(sessions)
+                if relayed:
+                    log.debug("outbox.relayed", count=relayed)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), POLL_SECONDS)
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("outbox.relay.error", error=type(exc).__name__)
+                connection = None
+                await asyncio.sleep(POLL_SECONDS)
+    finally:
+        if connection is not None and not connection.is_closed():
+            await connection.close()

@@ -1,0 +1,52 @@
+"""What a running job uses: the process's sessions, its Rompslomp resources and settings.
+
+Set once by the process that runs the worker (`jobs.worker.run`); tasks read it with
+`current()`. Tests set their own with `use(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.sync_worker.deps import Rompslomp
+from services.sync_worker.rompslomp import RetryPolicy
+from services.sync_worker.settings import SyncWorkerSettings
+
+# Nobody waits on a job: back off longer than an interactive request does; a Retry-After
+# beyond a minute goes back to the job engine (the job is retried later, the tenant paused).
+BACKGROUND_RETRY = RetryPolicy(attempts=5, base_delay=0.5, max_delay=10.0, max_retry_after=60.0)
+
+
+@dataclass
+class Runtime:
+    sessions: async_sessionmaker[AsyncSession]
+    rompslomp: Rompslomp
+    settings: SyncWorkerSettings
+
+
+_current: Runtime | None = None
+
+
+def current() -> Runtime:
+    if _current is None:
+        raise RuntimeError("no job runtime: the worker sets it before running jobs")
+    return _current
+
+
+def set_runtime(runtime: Runtime | None) -> None:
+    global _current
+    _current = runtime
+
+
+@contextmanager
+def use(runtime: Runtime) -> Iterator[Runtime]:
+    previous = _current
+    set_runtime(runtime)
+    try:
+        yield runtime
+    finally:
+        set_runtime(previous)

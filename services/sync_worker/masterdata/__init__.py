@@ -1,0 +1,1 @@
+"""(package docstring filled by its issue)"""

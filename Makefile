@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint typecheck check bench-api clean
+.PHONY: install run demo test lint typecheck check bench-api clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ install: $(BIN)/.installed
 
 run: install ## the whole stack on the embedded defaults
 	$(BIN)/python scripts/stack.py
+
+demo: install ## the whole story: activate, import, work order, archive → concept invoice
+	$(BIN)/python scripts/demo.py
 
 test: install ## the test suite against a throw-away embedded PostgreSQL
 	$(BIN)/pytest

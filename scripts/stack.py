@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,9 @@ def wait_healthy(name: str, url: str, process: subprocess.Popen[bytes], timeout:
     raise SystemExit(f"{name} did not answer {url}/health within {timeout:.0f} s")
 
 
-def uvicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def uvicorn(
+    app: str, port: int, env: dict[str, str], *, log_level: str = "warning"
+) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
@@ -96,23 +99,55 @@ def uvicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]
         "--port",
         str(port),
         "--log-level",
-        "warning",
+        log_level,
     ]
     return subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
 
 
-def main() -> int:
+@dataclass
+class Stack:
+    """A started stack: where its parts answer, the demo tenant, and how to stop it."""
+
+    database_url: str
+    tenant: dict[str, Any]
+    api_url: str
+    worker_url: str
+    sandbox_url: str | None
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    server: Any = None
+    stopped: bool = False
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if self.server is not None:
+            embedded_postgres.stop(self.server)
+
+
+def data_directory() -> Path:
     settings = ServiceSettings()
-    data_dir = (
-        (ROOT / settings.data_dir).resolve()
-        if not settings.data_dir.is_absolute()
-        else (settings.data_dir)
-    )
+    data_dir = settings.data_dir if settings.data_dir.is_absolute() else ROOT / settings.data_dir
+    data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     runtime = data_dir / "run"
     runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+    return data_dir
 
+
+def start_stack(data_dir: Path, *, log_level: str = "warning") -> Stack:
+    """Database, migrations, demo tenant, then each service until it answers /health.
+    On any failure what was started is stopped again."""
+    settings = ServiceSettings()
     server = None
     database_url = settings.database_url
     if not database_url:
@@ -128,14 +163,19 @@ def main() -> int:
     api_port = int(os.environ.get("SIMON_API_PORT", "8000"))
     worker_port = int(os.environ.get("SYNC_WORKER_PORT", "8100"))
     sandbox_port = int(os.environ.get("SANDBOX_PORT", "8300"))
+    callback = f"http://127.0.0.1:{worker_port}/api/v1/integration/oauth/callback"
+    env.setdefault("ROMPSLOMP_REDIRECT_URI", callback)
     services: list[tuple[str, str, int]] = []
+    sandbox_url = None
     if (
         not os.environ.get("ROMPSLOMP_API_URL")
         and (ROOT / "services/rompslomp_sandbox/app.py").exists()
     ):
         env.setdefault("SANDBOX_AUTO_APPROVE", "true")
         env.setdefault("SANDBOX_SEED_DEMO", "true")
-        env["ROMPSLOMP_API_URL"] = f"http://127.0.0.1:{sandbox_port}"
+        env.setdefault("SANDBOX_REDIRECT_URIS", env["ROMPSLOMP_REDIRECT_URI"])
+        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        env["ROMPSLOMP_API_URL"] = sandbox_url
         services.append(
             ("Rompslomp sandbox", "services.rompslomp_sandbox.app:create_app", sandbox_port)
         )
@@ -143,28 +183,27 @@ def main() -> int:
         ("simon_api", "services.simon_api.main:create_app", api_port),
         ("sync_worker", "services.sync_worker.main:create_app", worker_port),
     ]
+    stack = Stack(
+        database_url=database_url,
+        tenant=tenant,
+        api_url=f"http://127.0.0.1:{api_port}",
+        worker_url=f"http://127.0.0.1:{worker_port}",
+        sandbox_url=sandbox_url,
+        server=server,
+    )
+    try:
+        for name, app, port in services:
+            process = uvicorn(app, port, env, log_level=log_level)
+            stack.processes.append(process)
+            wait_healthy(name, f"http://127.0.0.1:{port}", process, timeout=45)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
 
-    processes: list[subprocess.Popen[bytes]] = []
-    stopping = False
 
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        if stopping:
-            return
-        stopping = True
-        say("\nStopping …")
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if server is not None:
-            embedded_postgres.stop(server)
-        say("Stopped.")
-
+def main() -> int:
+    data_dir = data_directory()
     interrupted = False
 
     def interrupt(*_: object) -> None:
@@ -178,34 +217,29 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, abort)  # while starting: stop at once, clean up below
     try:
-        for name, app, port in services:
-            process = uvicorn(app, port, env)
-            processes.append(process)
-            wait_healthy(name, f"http://127.0.0.1:{port}", process, timeout=45)
+        stack = start_stack(data_dir)
+    except KeyboardInterrupt:
+        return 0
+    tenant = stack.tenant
+    try:
         say("")
         say("Simon ↔ Rompslomp is running.")
-        say(f"  simon_api    http://127.0.0.1:{api_port}   docs: http://127.0.0.1:{api_port}/docs")
-        say(
-            f"  sync_worker  http://127.0.0.1:{worker_port}   docs: "
-            f"http://127.0.0.1:{worker_port}/docs"
-        )
-        if services[0][0] == "Rompslomp sandbox":
-            say(
-                f"  sandbox      http://127.0.0.1:{sandbox_port}   docs: "
-                f"http://127.0.0.1:{sandbox_port}/docs"
-            )
-        say(f"  database     {database_url}")
+        say(f"  simon_api    {stack.api_url}   docs: {stack.api_url}/docs")
+        say(f"  sync_worker  {stack.worker_url}   docs: {stack.worker_url}/docs")
+        if stack.sandbox_url:
+            say(f"  sandbox      {stack.sandbox_url}   docs: {stack.sandbox_url}/docs")
+        say(f"  database     {stack.database_url}")
         say(f"  demo tenant  {tenant['tenant_id']}")
         say(f"  API key      {tenant['api_key']}")
         say(
             f"  try: curl -H 'Authorization: Bearer {tenant['api_key']}' "
-            f"http://127.0.0.1:{api_port}/api/v1/work-orders"
+            f"{stack.api_url}/api/v1/work-orders"
         )
         say("Press Ctrl-C to stop.")
         signal.signal(signal.SIGINT, interrupt)
         signal.signal(signal.SIGTERM, interrupt)
         while not interrupted:
-            for process in processes:
+            for process in stack.processes:
                 if process.poll() is not None and not interrupted:
                     say(f"A service exited with code {process.returncode}.")
                     return 1
@@ -214,7 +248,9 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        stop()
+        say("\nStopping …")
+        stack.stop()
+        say("Stopped.")
 
 
 if __name__ == "__main__":

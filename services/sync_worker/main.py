@@ -108,7 +108,7 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
             rows = await session.execute(
                 text("SELECT status, count(*) FROM invoice_exports GROUP BY status")
             )
-            counts = dict(rows.tuples().all())
+            counts = {str(status): int(count) for status, count in rows}
         for status in EXPORT_STATUSES:
             EXPORTS_BY_STATUS.labels(status=status).set(counts.get(status, 0))
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

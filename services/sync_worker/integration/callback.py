@@ -96,6 +96,8 @@ async def oauth_callback(
                 level="warning",
                 message="Koppelen met Rompslomp is geweigerd: Simon heeft geen toegang gekregen.",
                 action="Klik opnieuw op Koppel en kies in Rompslomp 'Toestaan'.",
+                message_en="Connecting to Rompslomp was refused: Simon was not given access.",
+                action_en="Click Connect again and choose 'Allow' at Rompslomp.",
             )
             await session.commit()
             log.warning("integration.oauth.denied", tenant_id=claimed.tenant_id, error=error)
@@ -112,6 +114,8 @@ async def oauth_callback(
                     "Koppelen met Rompslomp is mislukt: Rompslomp bevestigde de koppeling niet."
                 ),
                 action="Klik opnieuw op Koppel. Lukt het dan nog niet, probeer het later nog eens.",
+                message_en="Connecting to Rompslomp failed: Rompslomp did not confirm it.",
+                action_en="Click Connect again. If that fails too, try again later.",
             )
             await session.commit()
             raise
@@ -140,6 +144,12 @@ async def oauth_callback(
             writer.NO_ACTION
             if integration.configured_at is not None
             else "Geen actie nodig. Kies nu de administratie en de instellingen."
+        ),
+        message_en="Connected to Rompslomp.",
+        action_en=(
+            writer.NO_ACTION_EN
+            if integration.configured_at is not None
+            else "No action needed. Now choose the administration and the settings."
         ),
     )
     await session.commit()

@@ -106,6 +106,10 @@ async def mark_needs_reconnect(session: AsyncSession, tenant_id: int) -> None:
             "Simon haalt geen klanten en artikelen op en stuurt geen werkbonnen door."
         ),
         action=writer.RECONNECT,
+        message_en=(
+            "Rompslomp refuses the connection: access was revoked or has expired. Simon "
+            "fetches no customers and articles and sends no work orders."
+        ),
     )
     log.warning("integration.connection.revoked", tenant_id=tenant_id)
 

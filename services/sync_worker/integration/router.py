@@ -125,6 +125,8 @@ async def wipe_tables(body: WipeRequest, session: SessionDep, office: OfficeDep)
         level="info",
         message=f"Simon-gegevens gewist: {summary}.",
         action="Geen actie nodig. Maak nu de koppeling met Rompslomp (Koppel).",
+        message_en=f"Simon data wiped: {summary}.",
+        action_en="No action needed. Now connect to Rompslomp (Connect).",
     )
     await session.commit()
     log.info("integration.wipe.done", tenant_id=office.tenant_id, deleted=deleted)
@@ -156,6 +158,8 @@ async def connect(session: SessionDep, office: OfficeDep, rompslomp: RompslompDe
         level="info",
         message="Koppelen met Rompslomp gestart.",
         action="Log in bij Rompslomp en geef Simon toegang (binnen 10 minuten).",
+        message_en="Connecting to Rompslomp started.",
+        action_en="Log in at Rompslomp and give Simon access (within 10 minutes).",
     )
     await session.commit()
     log.info("integration.connect.started", tenant_id=office.tenant_id)

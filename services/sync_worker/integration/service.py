@@ -34,6 +34,11 @@ PRODUCT_LABELS = {
     "travel_time_product": "reistijd",
     "standard_product": "standaard artikel",
 }
+PRODUCT_LABELS_EN = {
+    "work_time_product": "work time",
+    "travel_time_product": "travel time",
+    "standard_product": "standard article",
+}
 
 
 async def administrations(client: RompslompClient) -> list[Administration]:
@@ -192,6 +197,11 @@ async def store_settings(
         for field, p in products.items()
         if p is not None
     ]
+    chosen_en = [
+        f"{PRODUCT_LABELS_EN[field]}: {p.product_code or p.id}"
+        for field, p in products.items()
+        if p is not None
+    ]
     writer.write(
         session,
         tenant_id,
@@ -201,6 +211,12 @@ async def store_settings(
             + (f", {', '.join(chosen)}" if chosen else "")
             + (f", filterwoord '{filter_word}'" if filter_word else "")
             + ". De wijzigingen gelden vanaf nu; bestaande facturen worden niet aangepast."
+        ),
+        message_en=(
+            f"Settings saved: administration '{company.name}'"
+            + (f", {', '.join(chosen_en)}" if chosen_en else "")
+            + (f", filter word '{filter_word}'" if filter_word else "")
+            + ". The changes apply from now on; existing invoices are not changed."
         ),
     )
     await session.flush()

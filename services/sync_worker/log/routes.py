@@ -1,10 +1,15 @@
-"""`GET /api/v1/integration/logs` (R-LOG-2): the integration log, by level and table."""
+"""`GET /api/v1/integration/logs` (R-LOG-2): the integration log, by level and table.
+
+Newest first, 40 per page, with the total. Dutch by default (R-LOG-3); English when the
+caller prefers it (`Accept-Language: en`), falling back to Dutch for entries written
+without an English text.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 
 from services.sync_worker.deps import OfficeDep, SessionDep
 from services.sync_worker.integration.schemas import LogEntryOut, LogPage
@@ -24,7 +29,9 @@ async def logs(
     | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 40,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> LogPage:
+    english = prefers_english(accept_language)
     rows, total = await log_reader.page(
         session, office.tenant_id, level=level, table=table, number=page, per_page=per_page
     )
@@ -34,8 +41,8 @@ async def logs(
                 at=r.at,
                 level=r.level,
                 table=r.table_name,
-                message=r.message,
-                action=r.action,
+                message=(r.message_en or r.message) if english else r.message,
+                action=(r.action_en or r.action) if english else r.action,
                 work_order_id=r.work_order_id,
             )
             for r in rows
@@ -44,3 +51,23 @@ async def logs(
         per_page=per_page,
         total=total,
     )
+
+
+def prefers_english(accept_language: str | None) -> bool:
+    """True when English ranks above Dutch in an `Accept-Language` header (RFC 9110 q-values);
+    Dutch when the header is absent or names neither."""
+    best: dict[str, float] = {}
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        language = tag.strip().lower().split("-")[0]
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if language in ("en", "nl"):
+            best[language] = max(best.get(language, 0.0), quality)
+    return best.get("en", 0.0) > best.get("nl", 0.0)

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.simon_api import health
 from services.simon_api.article_groups.router import router as article_groups
 from services.simon_api.articles.router import router as articles
 from services.simon_api.customer_records.router import contact_persons, objects, work_addresses
@@ -15,6 +14,7 @@ from services.simon_api.customers.router import router as customers
 from services.simon_api.employees.router import router as employees
 from services.simon_api.settings import SimonApiSettings, get_settings
 from services.simon_api.work_orders.router import router as work_orders
+from shared import health
 from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
 from shared.logging import configure_logging

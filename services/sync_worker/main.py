@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 import httpx
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
@@ -30,6 +30,7 @@ from services.sync_worker.metrics import EXPORTS_BY_STATUS, REGISTRY, count_resp
 from services.sync_worker.rompslomp import BudgetRegistry
 from services.sync_worker.rompslomp.client import DEFAULT_TIMEOUT, USER_AGENT
 from services.sync_worker.settings import SyncWorkerSettings, get_settings
+from shared import health
 from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
 from shared.logging import configure_logging
@@ -87,19 +88,7 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
     app.include_router(integration_router)
     app.include_router(callback_router)
     app.include_router(log_router)
-
-    @app.get("/health", tags=["health"])
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/ready", tags=["health"])
-    async def ready(request: Request) -> JSONResponse:
-        try:
-            async with request.app.state.sessionmaker() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception:  # any failure to reach the database means "not ready"
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+    app.include_router(health.router)
 
     @app.get("/metrics", tags=["health"], response_class=Response)
     async def metrics(request: Request) -> Response:

@@ -1,4 +1,7 @@
-"""`/health` (the process is up) and `/ready` (the database answers)."""
+"""`/health` (the process is up) and `/ready` (the database answers), for every service.
+
+Both read `app.state.sessionmaker`, which each service sets in its lifespan.
+"""
 
 from __future__ import annotations
 

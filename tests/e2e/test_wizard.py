@@ -4,10 +4,6 @@ The worker's complete output (DEBUG) is captured: neither token may appear in it
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,44 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.auth import create_tenant
 from shared.models import RompslompConnection
-from tests.e2e.conftest import ROOT, free_port, stop
+from tests.e2e.conftest import free_port, start_service, stop
 
 pytestmark = pytest.mark.e2e
 P = "/api/v1/integration"
-
-
-def start(factory: str, port: int, env: dict[str, str], output: Path) -> subprocess.Popen[bytes]:
-    with output.open("ab") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                factory,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "debug",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{factory} exited with {process.returncode}: {output.read_text()}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{factory} did not become healthy")
 
 
 @dataclass
@@ -76,21 +38,24 @@ def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     sandbox = f"http://127.0.0.1:{sandbox_port}"
     callback = f"{worker}/api/v1/integration/oauth/callback"
     key = Fernet.generate_key().decode()
-    sandbox_process = start(
+    sandbox_process, _ = start_service(
         "services.rompslomp_sandbox.app:create_app",
-        sandbox_port,
-        {
+        port=sandbox_port,
+        output=logs / "sandbox.log",
+        log_level="debug",
+        env={
             "SANDBOX_AUTO_APPROVE": "true",
             "SANDBOX_SEED_DEMO": "true",
             "SANDBOX_REDIRECT_URIS": callback,
         },
-        logs / "sandbox.log",
     )
     try:
-        worker_process = start(
+        worker_process, _ = start_service(
             "services.sync_worker.main:create_app",
-            worker_port,
-            {
+            port=worker_port,
+            output=logs / "worker.log",
+            log_level="debug",
+            env={
                 "DATABASE_URL": database_url,
                 "ROMPSLOMP_API_URL": sandbox,
                 "ROMPSLOMP_OAUTH_URL": sandbox,
@@ -99,7 +64,6 @@ def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 "UI_RETURN_URL": "",
                 "LOG_LEVEL": "DEBUG",
             },
-            logs / "worker.log",
         )
         try:
             yield Stack(worker, sandbox, key, logs / "worker.log")

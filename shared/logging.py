@@ -6,9 +6,15 @@ import logging
 
 import structlog
 
+# Libraries that tell every job or request at INFO: only their warnings, unless DEBUG.
+QUIET_LIBRARIES = ("procrastinate", "httpx", "httpcore")
+
 
 def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     logging.basicConfig(level=level.upper(), format="%(message)s")
+    if level.upper() != "DEBUG":
+        for name in QUIET_LIBRARIES:
+            logging.getLogger(name).setLevel(logging.WARNING)
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )

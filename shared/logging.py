@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import structlog
 
@@ -10,8 +11,27 @@ import structlog
 QUIET_LIBRARIES = ("procrastinate", "httpx", "httpcore")
 
 
+SECRET_QUERY = re.compile(r"(?i)\b(code|state|access_token|refresh_token)=[^&\s]*")
+
+
+class RedactSecrets(logging.Filter):
+    """uvicorn's access log prints the full path: hide the OAuth callback's single-use
+    `code` and `state` (and any token) in the query string."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
+            args = list(record.args)
+            if isinstance(args[2], str):
+                args[2] = SECRET_QUERY.sub(r"\1=…", args[2])
+                record.args = tuple(args)
+        return True
+
+
 def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     logging.basicConfig(level=level.upper(), format="%(message)s")
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactSecrets) for f in access.filters):
+        access.addFilter(RedactSecrets())
     if level.upper() != "DEBUG":
         for name in QUIET_LIBRARIES:
             logging.getLogger(name).setLevel(logging.WARNING)

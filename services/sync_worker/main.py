@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from services.sync_worker.deps import Rompslomp
+from services.sync_worker.export.routes import router as export_router
 from services.sync_worker.integration.callback import router as callback_router
 from services.sync_worker.integration.router import router as integration_router
 from services.sync_worker.jobs import worker
@@ -88,6 +89,7 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
     app.include_router(integration_router)
     app.include_router(callback_router)
     app.include_router(log_router)
+    app.include_router(export_router)
     app.include_router(health.router)
 
     @app.get("/metrics", tags=["health"], response_class=Response)

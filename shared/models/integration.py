@@ -9,6 +9,7 @@ an archived work order is allowed only while no concept invoice exists for it).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -16,10 +17,14 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
+    Integer,
     String,
+    Text,
     UniqueConstraint,
     func,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base
@@ -61,6 +66,8 @@ class InvoiceExport(Base):
             "status IN ('pending', 'sending', 'unknown', 'sent', 'failed', 'skipped')",
             name="status",
         ),
+        Index("ix_invoice_exports_tenant_id_id", "tenant_id", "id"),
+        Index("ix_invoice_exports_status_updated_at", "status", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -71,6 +78,17 @@ class InvoiceExport(Base):
     status: Mapped[str] = mapped_column(String(10))
     api_reference: Mapped[str] = mapped_column(String(100))
     rompslomp_invoice_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The `work_order.archived` event being exported (the latest archive of the work order).
+    event_id: Mapped[int | None] = mapped_column(BigInteger)
+    archive_seq: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The administration and the invoice of the POST in flight, so a crash or an ambiguous
+    # answer is reconciled against exactly what may have been created (DESIGN D3).
+    administration_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

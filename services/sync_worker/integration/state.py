@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.sync_worker.export.queue import defer_unfinished
 from services.sync_worker.log import writer
 from shared.clock import utcnow
 from shared.models import Integration, SyncRun
@@ -103,6 +104,8 @@ async def activate(session: AsyncSession, integration: Integration, *, first: bo
     await queue_syncs(
         session, integration.tenant_id, SYNC_ENTITIES, trigger="initial" if first else "resume"
     )
+    # Archived work orders that waited while the integration was off are sent now (R-SETUP-7).
+    await defer_unfinished(session, tenant_id=integration.tenant_id)
     writer.write(
         session,
         integration.tenant_id,

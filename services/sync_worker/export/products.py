@@ -1,0 +1,154 @@
+"""Reading what an invoice needs from Rompslomp at export time, concurrently.
+
+The configured work/travel/standard products are fetched from Rompslomp (not the local
+articles table): the settings hold only their id, and the fetch gives the price and VAT
+type in force *now* (R-EXPORT-5) and is at once the "configured product gone" check
+(R-EXPORT-2). The customer's contact and every material's product are fetched too, so a
+record deleted in Rompslomp since the last sync fails the export before anything is sent.
+A 404 is a problem for the user; any other failure propagates (the job retries).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from services.sync_worker.export import checks
+from services.sync_worker.export.mapping import InvoiceSettings, ProductInfo
+from services.sync_worker.rompslomp import NotFoundError, RompslompClient
+from services.sync_worker.rompslomp.schemas import Product
+from shared.events import WorkOrderArchivedV1
+from shared.models import IntegrationSettings
+
+PRODUCT_SETTINGS = (
+    ("work_time_product", "werktijd", "work time"),
+    ("travel_time_product", "reistijd", "travel time"),
+    ("standard_product", "het standaard artikel", "standard article"),
+)
+
+
+@dataclass
+class Resolved:
+    settings: InvoiceSettings
+    material_products: dict[int, ProductInfo] = field(default_factory=dict)
+    problems: list[checks.Problem] = field(default_factory=list)
+
+
+def product_info(product: Product) -> ProductInfo:
+    line = product.invoice_line
+    return ProductInfo(
+        id=product.id,
+        description=(line.description if line and line.description else None)
+        or product.product_code
+        or f"Product {product.id}",
+        price=line.price_per_unit if line and line.price_per_unit is not None else Decimal(0),
+        vat_type_id=line.vat_type_id if line else None,
+    )
+
+
+def stored_product(value: dict[str, Any] | None) -> ProductInfo | None:
+    """A product as the settings stored it (no VAT type): the preview's fallback when
+    Rompslomp cannot be asked."""
+    if not value:
+        return None
+    return ProductInfo(
+        id=int(value["id"]),
+        description=str(value.get("description") or value.get("product_code") or value["id"]),
+        price=Decimal(str(value.get("price_per_unit") or 0)),
+        vat_type_id=None,
+    )
+
+
+def settings_as_stored(settings: IntegrationSettings) -> InvoiceSettings:
+    return InvoiceSettings(
+        work_time_product=stored_product(settings.work_time_product),
+        travel_time_product=stored_product(settings.travel_time_product),
+        standard_product=stored_product(settings.standard_product),
+        description_as_first_line=settings.description_as_first_line,
+    )
+
+
+async def _product_or_none(call: Awaitable[Product]) -> Product | None:
+    try:
+        return await call
+    except NotFoundError:
+        return None
+
+
+async def _contact_exists(client: RompslompClient, company: int, contact_id: int) -> bool:
+    try:
+        await client.get_contact(company, contact_id)
+    except NotFoundError:
+        return False
+    return True
+
+
+async def resolve(
+    client: RompslompClient,
+    settings: IntegrationSettings,
+    snapshot: WorkOrderArchivedV1,
+    *,
+    check_customer: bool = True,
+) -> Resolved:
+    company = settings.administration_id
+    number = snapshot.number
+    configured = [
+        (name, label, label_en, value)
+        for name, label, label_en in PRODUCT_SETTINGS
+        if (value := getattr(settings, name))
+    ]
+    article_ids = sorted(
+        {
+            m.article.rompslomp_id
+            for m in snapshot.materials
+            if m.article.rompslomp_id is not None and m.article.source == "rompslomp"
+        }
+    )
+    customer = snapshot.customer
+    contact_id = customer.rompslomp_id if customer is not None and check_customer else None
+
+    async def no_contact_check() -> bool:
+        return True
+
+    contact_found, configured_products, material_products = await asyncio.gather(
+        _contact_exists(client, company, contact_id)
+        if contact_id is not None
+        else no_contact_check(),
+        asyncio.gather(
+            *(_product_or_none(client.get_product(company, v["id"])) for *_, v in configured)
+        ),
+        asyncio.gather(*(_product_or_none(client.get_product(company, i)) for i in article_ids)),
+    )
+
+    problems: list[checks.Problem] = []
+    if not contact_found and customer is not None:
+        problems.append(checks.customer_gone(number, customer.name))
+    chosen: dict[str, ProductInfo] = {}
+    for (name, label, label_en, value), product in zip(
+        configured, configured_products, strict=True
+    ):
+        if product is None:
+            code = str(value.get("product_code") or value["id"])
+            problems.append(checks.product_gone(number, label, label_en, code))
+        else:
+            chosen[name] = product_info(product)
+    codes = {m.article.rompslomp_id: m.article.code for m in snapshot.materials}
+    found: dict[int, ProductInfo] = {}
+    for article_id, product in zip(article_ids, material_products, strict=True):
+        if product is None:
+            problems.append(checks.article_gone(number, codes[article_id]))
+        else:
+            found[article_id] = product_info(product)
+    return Resolved(
+        settings=InvoiceSettings(
+            work_time_product=chosen.get("work_time_product"),
+            travel_time_product=chosen.get("travel_time_product"),
+            standard_product=chosen.get("standard_product"),
+            description_as_first_line=settings.description_as_first_line,
+        ),
+        material_products=found,
+        problems=problems,
+    )

@@ -22,6 +22,21 @@ class SyncWorkerSettings(ServiceSettings):
     # (RUN_JOBS=false: an API-only replica).
     run_jobs: bool = True
     job_concurrency: int = 10
+    # Master-data sync cadence (DESIGN D4): an X-Total probe every few minutes; a full
+    # listing (diff + deletions) at most every max(min, pages × per-page) minutes, and at
+    # least every `sync_full_max_hours`.
+    sync_probe_minutes: float = 5.0
+    sync_full_min_minutes: float = 15.0
+    sync_full_minutes_per_page: float = 1.0
+    sync_full_max_hours: float = 24.0
+    # Mass-deletion guard (R-MASTER-4): a run that would remove more than this share of an
+    # entity's Rompslomp rows removes nothing, unless the entity has fewer rows than the
+    # minimum (a tiny administration may lose 2 of 5 contacts).
+    sync_deletion_guard_share: float = 0.25
+    sync_deletion_guard_min_rows: int = 20
+    # A run that keeps failing on Rompslomp's side (429, 5xx, timeouts) is retried later,
+    # this many times in all before it fails for good.
+    sync_max_attempts: int = 8
 
     @property
     def oauth_url(self) -> str:

@@ -8,6 +8,7 @@ from shared.models.integration_setup import (
     OAuthState,
     RompslompConnection,
     SyncRun,
+    SyncState,
 )
 from shared.models.master_data import (
     Article,
@@ -39,6 +40,7 @@ __all__ = [
     "OutboxEvent",
     "RompslompConnection",
     "SyncRun",
+    "SyncState",
     "Tenant",
     "TimeEntry",
     "WorkAddress",

@@ -6,6 +6,7 @@
 - `integration_settings` + `integration_settings_history`: the current settings and every
   saved version (who, when, what), so "effective from the moment saved" can be shown;
 - `sync_runs`: one row per run of a master-data sync with its progress (R-SYNC-1);
+- `sync_states`: the sync's cadence bookkeeping and held-back deletions per entity;
 - `integration_log`: the user-facing log (R-LOG-1), in plain Dutch.
 """
 
@@ -27,7 +28,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base
@@ -123,6 +124,31 @@ class SyncRun(Base):
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    added: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    changed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    deactivated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    removed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Times the run was started (a retriable failure puts it back in the queue).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class SyncState(Base):
+    """Per tenant × entity: when Rompslomp was last probed and last listed completely, and
+    deletions the mass-deletion guard holds back until a person confirms (R-MASTER-4)."""
+
+    __tablename__ = "sync_states"
+    __table_args__ = (CheckConstraint("entity IN ('customers', 'articles')", name="entity"),)
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
+    probed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    probe_total: Mapped[int | None] = mapped_column(Integer)
+    listed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    listed_total: Mapped[int | None] = mapped_column(Integer)
+    pending_deletions: Mapped[list[int] | None] = mapped_column(ARRAY(BigInteger))
+    pending_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class IntegrationLogEntry(Base):

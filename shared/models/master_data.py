@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,6 +53,8 @@ class Customer(Timestamps, Base):
     rompslomp_id: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(10), default="simon", server_default="simon")
     active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    # What Rompslomp last sent, hashed: an unchanged record costs the sync no write.
+    content_hash: Mapped[str | None] = mapped_column(String(32))
 
 
 class Article(Timestamps, Base):
@@ -75,11 +78,22 @@ class Article(Timestamps, Base):
     rompslomp_id: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(10), default="simon", server_default="simon")
     active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    # What Rompslomp last sent, hashed: an unchanged record costs the sync no write.
+    content_hash: Mapped[str | None] = mapped_column(String(32))
 
 
 class WorkAddress(Timestamps, Base):
     __tablename__ = "work_addresses"
-    __table_args__ = (Index("ix_work_addresses_tenant_id_id", "tenant_id", "id"),)
+    __table_args__ = (
+        Index("ix_work_addresses_tenant_id_id", "tenant_id", "id"),
+        # The customer's default address in Rompslomp (R-MASTER-2): at most one per customer.
+        Index(
+            "uq_work_addresses_rompslomp_customer",
+            "customer_id",
+            unique=True,
+            postgresql_where=text("source = 'rompslomp'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.export.queue import defer_unfinished
 from services.sync_worker.log import writer
+from services.sync_worker.masterdata.runs import queue_runs
 from shared.clock import utcnow
 from shared.models import Integration, SyncRun
 from shared.problems import Conflict
@@ -73,27 +74,9 @@ def state_after_reconnect(integration: Integration) -> str:
 async def queue_syncs(
     session: AsyncSession, tenant_id: int, entities: Sequence[str], *, trigger: str
 ) -> list[SyncRun]:
-    """Record a queued run per entity (one waiting run per entity: a second click folds into
-    the queued one). The job engine that executes them arrives with its own issue."""
-    waiting = {
-        run.entity: run
-        for run in await session.scalars(
-            select(SyncRun).where(
-                SyncRun.tenant_id == tenant_id,
-                SyncRun.status == "queued",
-                SyncRun.entity.in_(entities),
-            )
-        )
-    }
-    runs = []
-    for entity in entities:
-        run = waiting.get(entity)
-        if run is None:
-            run = SyncRun(tenant_id=tenant_id, entity=entity, trigger=trigger, status="queued")
-            session.add(run)
-        runs.append(run)
-    await session.flush()
-    return runs
+    """A queued run per entity and its job, in the caller's transaction; a second click
+    folds into the waiting run and job (masterdata.runs)."""
+    return await queue_runs(session, tenant_id, entities, trigger=trigger)
 
 
 async def activate(session: AsyncSession, integration: Integration, *, first: bool) -> None:

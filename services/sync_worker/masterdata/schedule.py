@@ -1,0 +1,102 @@
+"""Deciding what is due (DESIGN D4) and the cheap X-Total probe.
+
+`tick` runs every minute as one periodic job (deferred once per minute across all
+workers): per active tenant × entity it queues a full run or a probe, as `cadence.due`
+says. A probe whose `X-Total` differs from the last complete listing's queues a full run
+at once: additions and deletions show up within `sync_probe_minutes`; edits, which leave
+the count alone, within the size-budgeted full cadence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import structlog
+from sqlalchemy import text
+
+from services.sync_worker.integration.rompslomp_connection import connected
+from services.sync_worker.jobs.runtime import Runtime
+from services.sync_worker.masterdata.cadence import EntityClock, due
+from services.sync_worker.masterdata.entities import ENTITIES
+from services.sync_worker.masterdata.runs import defer_probe, queue_runs, sync_state
+from services.sync_worker.masterdata.sync import active_company
+from shared.clock import utcnow
+from shared.problems import DomainError
+
+log = structlog.get_logger("services.sync_worker.masterdata")
+
+_CLOCKS = text(
+    """
+    SELECT i.tenant_id, e.entity, s.probed_at, s.listed_total,
+           greatest(s.listed_at, (SELECT max(r.finished_at) FROM sync_runs r
+                                  WHERE r.tenant_id = i.tenant_id AND r.entity = e.entity
+                                    AND r.status IN ('finished', 'failed'))) AS last_full,
+           EXISTS (SELECT 1 FROM sync_runs r
+                   WHERE r.tenant_id = i.tenant_id AND r.entity = e.entity
+                     AND r.status IN ('queued', 'running')) AS busy
+    FROM integrations i
+    JOIN integration_settings st ON st.tenant_id = i.tenant_id
+    CROSS JOIN (VALUES ('customers'), ('articles')) AS e(entity)
+    LEFT JOIN sync_states s ON s.tenant_id = i.tenant_id AND s.entity = e.entity
+    WHERE i.state = 'active'
+    ORDER BY i.tenant_id, e.entity
+    """
+)
+
+
+async def tick(rt: Runtime, now: datetime | None = None) -> dict[str, int]:
+    """Queue what is due for every active tenant; counts of queued full runs and probes."""
+    now = now or utcnow()
+    queued = {"full": 0, "probe": 0}
+    async with rt.sessions() as session:
+        for row in (await session.execute(_CLOCKS)).all():
+            clock = EntityClock(
+                busy=row.busy,
+                last_full=row.last_full,
+                listed_total=row.listed_total,
+                probed_at=row.probed_at,
+            )
+            what = due(clock, now, rt.settings)
+            if what == "full":
+                await queue_runs(session, row.tenant_id, [row.entity], trigger="scheduled")
+            elif what == "probe":
+                await defer_probe(session, row.tenant_id, row.entity)
+            if what is not None:
+                queued[what] += 1
+        await session.commit()
+    if any(queued.values()):
+        log.info("sync.tick.queued", full=queued["full"], probes=queued["probe"])
+    return queued
+
+
+async def probe(rt: Runtime, tenant_id: int, entity: str) -> int | None:
+    """Read the entity's X-Total; queue a full run when it differs from the last complete
+    listing's. The total (None: not active, or Rompslomp did not answer)."""
+    spec = ENTITIES[entity]
+    async with rt.sessions() as session:
+        company_id = await active_company(session, tenant_id)
+        await session.commit()
+    if company_id is None:
+        return None
+    try:
+        async with connected(rt.rompslomp, rt.sessions, tenant_id) as client:
+            total = await client.probe_total(company_id, spec.resource)
+    except DomainError as exc:
+        # The next tick probes again; a revoked connection was already logged for the user.
+        log.warning("sync.probe.failed", tenant_id=tenant_id, entity=entity, code=exc.code)
+        return None
+    async with rt.sessions() as session:
+        state = await sync_state(session, tenant_id, entity)
+        state.probed_at = utcnow()
+        state.probe_total = total
+        if state.listed_total != total:
+            await queue_runs(session, tenant_id, [entity], trigger="probe")
+            log.info(
+                "sync.probe.changed",
+                tenant_id=tenant_id,
+                entity=entity,
+                listed=state.listed_total,
+                total=total,
+            )
+        await session.commit()
+    return total

@@ -1,0 +1,314 @@
+"""Writing Rompslomp's customers and articles into Simon (DESIGN: the worker's only write
+into the domain's tables goes through these functions).
+
+Set-based: one `INSERT … ON CONFLICT (tenant_id, rompslomp_id) DO UPDATE … WHERE
+content_hash IS DISTINCT FROM excluded.content_hash` per batch, so an unchanged record costs
+no write, and one more statement for the customers' Rompslomp work addresses
+(R-MASTER-2). Retiring a record (R-MASTER-3/4) deactivates it when anything in Simon still
+refers to it and deletes it otherwise; Simon's own work addresses count as references, so
+the sync never deletes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+Entity = Literal["customers", "articles"]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    rompslomp_id: int
+    name: str
+    number: str | None
+    address: str | None
+    zipcode: str | None
+    city: str | None
+    country_code: str | None
+    email: str | None
+    phone: str | None
+    content_hash: str
+
+    @property
+    def has_address(self) -> bool:
+        return any((self.address, self.zipcode, self.city))
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    rompslomp_id: int
+    code: str
+    description: str
+    price: Decimal
+    vat_type_id: int | None
+    vat_rate: Decimal | None
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A Rompslomp-led row as Simon holds it."""
+
+    id: int
+    content_hash: str | None
+    active: bool
+
+
+@dataclass
+class Written:
+    added: int = 0
+    changed: int = 0
+
+
+@dataclass
+class Retired:
+    deactivated: int = 0
+    removed: int = 0
+
+
+_KNOWN = {
+    "customers": text(
+        "SELECT rompslomp_id, id, content_hash, active FROM customers "
+        "WHERE tenant_id = :tenant_id AND source = 'rompslomp' AND rompslomp_id IS NOT NULL"
+    ),
+    "articles": text(
+        "SELECT rompslomp_id, id, content_hash, active FROM articles "
+        "WHERE tenant_id = :tenant_id AND source = 'rompslomp' AND rompslomp_id IS NOT NULL"
+    ),
+}
+_SIMON_MADE = {
+    "customers": text("SELECT id FROM customers WHERE tenant_id = :tenant_id AND source = 'simon'"),
+    "articles": text("SELECT id FROM articles WHERE tenant_id = :tenant_id AND source = 'simon'"),
+}
+
+
+async def known(session: AsyncSession, tenant_id: int, entity: Entity) -> dict[int, Known]:
+    """Every Rompslomp-led row of the entity by Rompslomp id."""
+    rows = await session.execute(_KNOWN[entity], {"tenant_id": tenant_id})
+    return {row[0]: Known(row[1], row[2], row[3]) for row in rows}
+
+
+async def simon_made(session: AsyncSession, tenant_id: int, entity: Entity) -> list[int]:
+    """Ids of rows created in Simon itself (R-MASTER-3: the cleanup retires them)."""
+    return list((await session.scalars(_SIMON_MADE[entity], {"tenant_id": tenant_id})).all())
+
+
+_UPSERT_CUSTOMERS = text(
+    """
+    INSERT INTO customers AS c (tenant_id, rompslomp_id, name, number, address, zipcode, city,
+                                country_code, email, phone, content_hash, source, active)
+    SELECT :tenant_id, r.*, 'rompslomp', true
+    FROM unnest(CAST(:rompslomp_id AS bigint[]), CAST(:name AS text[]), CAST(:number AS text[]),
+                CAST(:address AS text[]), CAST(:zipcode AS text[]), CAST(:city AS text[]),
+                CAST(:country_code AS text[]), CAST(:email AS text[]), CAST(:phone AS text[]),
+                CAST(:content_hash AS text[])) AS r
+    ON CONFLICT (tenant_id, rompslomp_id) DO UPDATE SET
+        name = excluded.name, number = excluded.number, address = excluded.address,
+        zipcode = excluded.zipcode, city = excluded.city, country_code = excluded.country_code,
+        email = excluded.email, phone = excluded.phone, content_hash = excluded.content_hash,
+        source = 'rompslomp', active = true, updated_at = now()
+    WHERE c.content_hash IS DISTINCT FROM excluded.content_hash OR NOT c.active
+    RETURNING c.id, c.rompslomp_id, (c.xmax = 0) AS inserted
+    """
+)
+_UPSERT_WORK_ADDRESSES = text(
+    """
+    INSERT INTO work_addresses AS w (tenant_id, customer_id, street, zipcode, city,
+                                     country_code, source)
+    SELECT :tenant_id, r.*, 'rompslomp'
+    FROM unnest(CAST(:customer_id AS bigint[]), CAST(:street AS text[]),
+                CAST(:zipcode AS text[]), CAST(:city AS text[]),
+                CAST(:country_code AS text[])) AS r
+    ON CONFLICT (customer_id) WHERE source = 'rompslomp' DO UPDATE SET
+        street = excluded.street, zipcode = excluded.zipcode, city = excluded.city,
+        country_code = excluded.country_code, updated_at = now()
+    WHERE (w.street, w.zipcode, w.city, w.country_code)
+          IS DISTINCT FROM (excluded.street, excluded.zipcode, excluded.city,
+                            excluded.country_code)
+    """
+)
+_UPSERT_ARTICLES = text(
+    """
+    INSERT INTO articles AS a (tenant_id, rompslomp_id, code, description, price, vat_type_id,
+                               vat_rate, content_hash, source, active)
+    SELECT :tenant_id, r.*, 'rompslomp', true
+    FROM unnest(CAST(:rompslomp_id AS bigint[]), CAST(:code AS text[]),
+                CAST(:description AS text[]), CAST(:price AS numeric[]),
+                CAST(:vat_type_id AS bigint[]), CAST(:vat_rate AS numeric[]),
+                CAST(:content_hash AS text[])) AS r
+    ON CONFLICT (tenant_id, rompslomp_id) DO UPDATE SET
+        code = excluded.code, description = excluded.description, price = excluded.price,
+        vat_type_id = excluded.vat_type_id, vat_rate = excluded.vat_rate,
+        content_hash = excluded.content_hash, source = 'rompslomp', active = true,
+        updated_at = now()
+    WHERE a.content_hash IS DISTINCT FROM excluded.content_hash OR NOT a.active
+    RETURNING a.id, a.rompslomp_id, (a.xmax = 0) AS inserted
+    """
+)
+
+
+async def upsert_customers(
+    session: AsyncSession, tenant_id: int, records: Sequence[CustomerRecord]
+) -> Written:
+    """Insert or update the customers (and their Rompslomp work address) in two statements."""
+    written = Written()
+    if not records:
+        return written
+    rows = await session.execute(
+        _UPSERT_CUSTOMERS,
+        {
+            "tenant_id": tenant_id,
+            "rompslomp_id": [r.rompslomp_id for r in records],
+            "name": [r.name for r in records],
+            "number": [r.number for r in records],
+            "address": [r.address for r in records],
+            "zipcode": [r.zipcode for r in records],
+            "city": [r.city for r in records],
+            "country_code": [r.country_code for r in records],
+            "email": [r.email for r in records],
+            "phone": [r.phone for r in records],
+            "content_hash": [r.content_hash for r in records],
+        },
+    )
+    by_rompslomp_id = {r.rompslomp_id: r for r in records}
+    addresses: list[tuple[int, CustomerRecord]] = []
+    for customer_id, rompslomp_id, inserted in rows:
+        if inserted:
+            written.added += 1
+        else:
+            written.changed += 1
+        record = by_rompslomp_id[rompslomp_id]
+        # A contact without any address gets no work address; one that loses its address
+        # keeps the last one (work orders may point at it).
+        if record.has_address:
+            addresses.append((customer_id, record))
+    if addresses:
+        await session.execute(
+            _UPSERT_WORK_ADDRESSES,
+            {
+                "tenant_id": tenant_id,
+                "customer_id": [customer_id for customer_id, _ in addresses],
+                "street": [r.address for _, r in addresses],
+                "zipcode": [r.zipcode for _, r in addresses],
+                "city": [r.city for _, r in addresses],
+                "country_code": [r.country_code for _, r in addresses],
+            },
+        )
+    return written
+
+
+async def upsert_articles(
+    session: AsyncSession, tenant_id: int, records: Sequence[ArticleRecord]
+) -> Written:
+    written = Written()
+    if not records:
+        return written
+    rows = await session.execute(
+        _UPSERT_ARTICLES,
+        {
+            "tenant_id": tenant_id,
+            "rompslomp_id": [r.rompslomp_id for r in records],
+            "code": [r.code for r in records],
+            "description": [r.description for r in records],
+            "price": [r.price for r in records],
+            "vat_type_id": [r.vat_type_id for r in records],
+            "vat_rate": [r.vat_rate for r in records],
+            "content_hash": [r.content_hash for r in records],
+        },
+    )
+    for _, _, inserted in rows:
+        if inserted:
+            written.added += 1
+        else:
+            written.changed += 1
+    return written
+
+
+# Referenced: by any work order (open or archived), or, for a customer, by a work address
+# Simon made (the sync never touches those). `referenced` is computed once per row.
+_CUSTOMERS_REFERENCED = """
+    WITH target AS (
+        SELECT c.id, c.active,
+               EXISTS (SELECT 1 FROM work_orders w WHERE w.customer_id = c.id)
+               OR EXISTS (SELECT 1 FROM work_addresses wa
+                          WHERE wa.customer_id = c.id AND wa.source = 'simon') AS referenced
+        FROM customers c
+        WHERE c.tenant_id = :tenant_id AND c.id = ANY(CAST(:ids AS bigint[]))
+    )
+"""
+_ARTICLES_REFERENCED = """
+    WITH target AS (
+        SELECT a.id, a.active,
+               EXISTS (SELECT 1 FROM materials m WHERE m.article_id = a.id) AS referenced
+        FROM articles a
+        WHERE a.tenant_id = :tenant_id AND a.id = ANY(CAST(:ids AS bigint[]))
+    )
+"""
+_EFFECT_TAIL = """
+    SELECT count(*) FILTER (WHERE active AND referenced), count(*) FILTER (WHERE NOT referenced)
+    FROM target
+"""
+_EFFECT = {
+    "customers": text(_CUSTOMERS_REFERENCED + _EFFECT_TAIL),
+    "articles": text(_ARTICLES_REFERENCED + _EFFECT_TAIL),
+}
+_DEACTIVATE = {
+    "customers": text(
+        _CUSTOMERS_REFERENCED  # noqa: S608 - constant SQL, no input
+        + """
+        UPDATE customers c SET active = false, updated_at = now() FROM target t
+        WHERE c.id = t.id AND t.referenced AND c.active RETURNING c.id
+        """
+    ),
+    "articles": text(
+        _ARTICLES_REFERENCED  # noqa: S608 - constant SQL, no input
+        + """
+        UPDATE articles a SET active = false, updated_at = now() FROM target t
+        WHERE a.id = t.id AND t.referenced AND a.active RETURNING a.id
+        """
+    ),
+}
+_DELETE = {
+    "customers": text(
+        _CUSTOMERS_REFERENCED  # noqa: S608 - constant SQL, no input
+        + """
+        DELETE FROM customers c USING target t
+        WHERE c.id = t.id AND NOT t.referenced RETURNING c.id
+        """
+    ),
+    "articles": text(
+        _ARTICLES_REFERENCED  # noqa: S608 - constant SQL, no input
+        + """
+        DELETE FROM articles a USING target t
+        WHERE a.id = t.id AND NOT t.referenced RETURNING a.id
+        """
+    ),
+}
+
+
+async def retire_effect(
+    session: AsyncSession, tenant_id: int, entity: Entity, ids: Sequence[int]
+) -> Retired:
+    """What `retire` would do now, without doing it."""
+    if not ids:
+        return Retired()
+    row = (await session.execute(_EFFECT[entity], {"tenant_id": tenant_id, "ids": list(ids)})).one()
+    return Retired(deactivated=int(row[0]), removed=int(row[1]))
+
+
+async def retire(
+    session: AsyncSession, tenant_id: int, entity: Entity, ids: Sequence[int]
+) -> Retired:
+    """Deactivate the rows something refers to, delete the others (by Simon id)."""
+    if not ids:
+        return Retired()
+    params = {"tenant_id": tenant_id, "ids": list(ids)}
+    deactivated = len((await session.execute(_DEACTIVATE[entity], params)).all())
+    removed = len((await session.execute(_DELETE[entity], params)).all())
+    return Retired(deactivated=deactivated, removed=removed)

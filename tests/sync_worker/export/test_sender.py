@@ -1,0 +1,284 @@
+"""Exactly-once export (R-EXPORT-2/4/6, DESIGN D3) against the in-process sandbox."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select, text
+
+from services.sync_worker.export import mapping
+from services.sync_worker.integration.state import activate, ensure_integration
+from shared.models import Integration, IntegrationLogEntry
+from tests.sync_worker.export.conftest import Shop
+
+
+async def log_lines(shop: Shop, work_order_id: int) -> list[tuple[str, str, str]]:
+    rows = await shop.session.scalars(
+        select(IntegrationLogEntry)
+        .where(IntegrationLogEntry.work_order_id == work_order_id)
+        .order_by(IntegrationLogEntry.id)
+    )
+    return [(r.level, r.message, r.action) for r in rows]
+
+
+async def test_an_archive_becomes_one_concept_invoice_with_the_mapped_lines(shop: Shop) -> None:
+    work_order = await shop.work_order(description="Lekkage keuken")
+    event_id = await shop.archive(work_order)
+
+    assert await shop.export(event_id) == "sent"
+
+    (invoice,) = await shop.invoices()
+    assert invoice["status"] == "concept"
+    assert invoice["contact_id"] == shop.contact_id
+    assert invoice["api_reference"] == mapping.api_reference(shop.tenant_id, work_order.id)
+    assert invoice["description"] == (
+        f"Werkbon {work_order.number}, werkadres Dorpsstraat 1, 3511 AB Utrecht"
+    )
+    assert [
+        (line["description"], Decimal(str(line["quantity"])), line["product_id"])
+        for line in invoice["invoice_lines"]
+    ] == [
+        ("Lekkage keuken", Decimal(1), None),
+        ("Arbeid monteur", Decimal(2), shop.products["work"]["id"]),
+        ("Reistijd", Decimal("0.25"), shop.products["travel"]["id"]),
+        ("Knelkoppeling 15 mm", Decimal(2), shop.products["knel"]["id"]),
+        ("Thermostaatkraan", Decimal(1), shop.products["kraan"]["id"]),
+    ]
+    row = await shop.export_row(work_order)
+    assert (row.status, row.rompslomp_invoice_id, row.attempts) == ("sent", invoice["id"], 1)
+    assert row.sent_at is not None
+    assert await log_lines(shop, work_order.id) == [
+        (
+            "info",
+            f"Conceptfactuur aangemaakt in Rompslomp voor werkbon {work_order.number}.",
+            "Geen actie nodig",
+        )
+    ]
+
+
+async def test_the_same_event_delivered_twice_sends_once(shop: Shop) -> None:
+    work_order = await shop.work_order()
+    event_id = await shop.archive(work_order)
+    assert await shop.export(event_id) == "sent"
+    assert await shop.export(event_id) == "ignored"
+    assert len(await shop.invoices()) == 1
+
+
+async def test_a_crash_after_the_post_is_settled_by_lookup_not_a_second_post(shop: Shop) -> None:
+    work_order = await shop.work_order()
+    event_id = await shop.archive(work_order)
+    assert await shop.export(event_id) == "sent"
+    # As if the worker died after Rompslomp created the invoice, before `sent` was stored.
+    row = await shop.export_row(work_order)
+    row.status, row.rompslomp_invoice_id = "sending", None
+    await shop.session.commit()
+
+    assert await shop.export(event_id) == "sent"
+
+    (invoice,) = await shop.invoices()
+    row = await shop.export_row(work_order)
+    assert (row.status, row.rompslomp_invoice_id, row.attempts) == ("sent", invoice["id"], 1)
+
+
+async def test_a_crash_before_the_post_went_out_sends_the_stored_invoice(shop: Shop) -> None:
+    work_order = await shop.work_order()
+    event_id = await shop.archive(work_order)
+    assert await shop.export(event_id) == "sent"
+    (invoice,) = await shop.invoices()
+    await shop.sandbox.delete(
+        f"/_sandbox/companies/{shop.company_id}/sales_invoices/{invoice['id']}"
+    )
+    row = await shop.export_row(work_order)
+    row.status = "sending"  # the POST never reached Rompslomp
+    await shop.session.commit()
+
+    assert await shop.export(event_id) == "sent"
+
+    assert len(await shop.invoices()) == 1
+    assert (await shop.export_row(work_order)).attempts == 2
+
+
+async def test_a_connection_dropped_after_commit_is_found_by_api_reference(shop: Shop) -> None:
+    await shop.sandbox.put("/_sandbox/faults", json={"drop_after_commit_rate": 1.0})
+    work_order = await shop.work_order()
+    event_id = await shop.archive(work_order)
+
+    assert await shop.export(event_id) == "sent"
+
+    await shop.sandbox.delete("/_sandbox/faults")
+    (invoice,) = await shop.invoices()
+    assert (await shop.export_row(work_order)).rompslomp_invoice_id == invoice["id"]
+
+
+async def test_a_duplicate_api_reference_refused_by_rompslomp_means_already_there(
+    shop: Shop,
+) -> None:
+    work_order = await shop.work_order()
+    event_id = await shop.archive(work_order)
+    # Someone (an earlier run whose row was lost) created it already.
+    reference = mapping.api_reference(shop.tenant_id, work_order.id)
+    pair = (await shop.sandbox.post("/_sandbox/tokens", json={})).json()
+    answer = await shop.sandbox.post(
+        f"/api/v1/companies/{shop.company_id}/sales_invoices",
+        json={
+            "sales_invoice": {
+                "contact_id": shop.contact_id,
+                "api_reference": reference,
+                "invoice_lines": [{"description": "x", "price_per_unit": "1", "quantity": "1"}],
+            }
+        },
+        headers={"Authorization": f"Bearer {pair['access_token']}"},
+    )
+    assert answer.status_code == 201, answer.text
+
+    assert await shop.export(event_id) == "sent"
+
+    (invoice,) = await shop.invoices()
+    assert (await shop.export_row(work_order)).rompslomp_invoice_id == invoice["id"]
+
+
+async def test_a_work_description_with_the_filter_word_is_skipped_and_logged(shop: Shop) -> None:
+    work_order = await shop.work_order(description="Reparatie onder GARANTIE")
+    event_id = await shop.archive(work_order)
+
+    assert await shop.export(event_id) == "skipped"
+
+    assert await shop.invoices() == []
+    ((level, message, action),) = await log_lines(shop, work_order.id)
+    assert level == "info"
+    assert "filterwoord 'garantie'" in message
+    assert action == "Geen actie nodig"
+
+
+async def test_no_customer_fails_with_an_error_saying_what_to_do(shop: Shop) -> None:
+    work_order = await shop.work_order(customer=False)
+    event_id = await shop.archive(work_order)
+
+    assert await shop.export(event_id) == "failed"
+
+    assert await shop.invoices() == []
+    ((level, message, action),) = await log_lines(shop, work_order.id)
+    assert level == "error"
+    assert message == (
+        f"Werkbon {work_order.number} heeft geen klant: er is geen conceptfactuur gemaakt."
+    )
+    assert action.startswith("Kies een klant uit Rompslomp")
+    assert "archiveer opnieuw" in action
+    assert (await shop.export_row(work_order)).status == "failed"
+
+
+async def test_a_customer_deleted_in_rompslomp_fails_before_anything_is_sent(shop: Shop) -> None:
+    await shop.sandbox.delete(f"/_sandbox/companies/{shop.company_id}/contacts/{shop.contact_id}")
+    work_order = await shop.work_order()
+    event_id = await shop.archive(work_order)
+
+    assert await shop.export(event_id) == "failed"
+
+    assert await shop.invoices() == []
+    ((level, message, _),) = await log_lines(shop, work_order.id)
+    assert (level, "bestaat niet meer in Rompslomp" in message) == ("error", True)
+
+
+async def test_a_configured_product_gone_fails_with_a_settings_action(shop: Shop) -> None:
+    work_id = shop.products["work"]["id"]
+    await shop.sandbox.delete(f"/_sandbox/companies/{shop.company_id}/products/{work_id}")
+    work_order = await shop.work_order()
+    event_id = await shop.archive(work_order)
+
+    assert await shop.export(event_id) == "failed"
+
+    assert await shop.invoices() == []
+    ((level, message, action),) = await log_lines(shop, work_order.id)
+    assert level == "error"
+    assert "Het product voor werktijd" in message
+    assert "Instellingen" in action
+
+
+async def test_an_article_deleted_in_rompslomp_fails(shop: Shop) -> None:
+    knel = shop.products["knel"]["id"]
+    await shop.sandbox.delete(f"/_sandbox/companies/{shop.company_id}/products/{knel}")
+    work_order = await shop.work_order()
+
+    assert await shop.export(await shop.archive(work_order)) == "failed"
+    assert await shop.invoices() == []
+
+
+async def test_settings_in_force_when_the_export_runs_apply(shop: Shop) -> None:
+    work_order = await shop.work_order(description="Lekkage")
+    event_id = await shop.archive(work_order)
+    settings = await shop.settings()
+    settings.description_as_first_line = False
+    settings.travel_time_product = None
+    await shop.session.commit()
+
+    assert await shop.export(event_id) == "sent"
+
+    (invoice,) = await shop.invoices()
+    assert [line["description"] for line in invoice["invoice_lines"]] == [
+        "Arbeid monteur",
+        "Knelkoppeling 15 mm",
+        "Thermostaatkraan",
+    ]
+
+
+async def test_an_inactive_integration_leaves_the_export_pending_until_activation(
+    shop: Shop,
+) -> None:
+    integration = await shop.session.get(Integration, shop.tenant_id)
+    assert integration is not None
+    integration.state = "inactive"
+    await shop.session.commit()
+    work_order = await shop.work_order()
+    event_id = await shop.archive(work_order)
+
+    assert await shop.export(event_id) == "waiting"
+    assert (await shop.export_row(work_order)).status == "pending"
+    assert await shop.invoices() == []
+
+    await activate(
+        shop.session, await ensure_integration(shop.session, shop.tenant_id), first=False
+    )
+    await shop.session.commit()
+    queued = await shop.session.scalar(
+        text(
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'export.work_order_archived'"
+            " AND status = 'todo' AND (args->>'event_id')::bigint = :event_id"
+        ),
+        {"event_id": event_id},
+    )
+    assert queued == 1
+    assert await shop.export(event_id) == "sent"
+
+
+async def test_a_failed_export_reopened_and_archived_again_is_sent_and_old_events_are_ignored(
+    shop: Shop,
+) -> None:
+    work_order = await shop.work_order(customer=False)
+    first = await shop.archive(work_order)
+    assert await shop.export(first) == "failed"
+    await shop.reopen(work_order)
+    work_order.customer_id, work_order.work_address_id = shop.customer_id, shop.address_id
+    second = await shop.archive(work_order)
+
+    assert await shop.export(first) == "ignored"  # stale: a newer archive exists
+    assert await shop.export(second) == "sent"
+    assert await shop.export(first) == "ignored"
+
+    (invoice,) = await shop.invoices()
+    row = await shop.export_row(work_order)
+    assert (row.archive_seq, row.event_id, row.rompslomp_invoice_id) == (2, second, invoice["id"])
+
+
+async def test_an_administration_unknown_in_rompslomp_fails_without_sending(shop: Shop) -> None:
+    work_order = await shop.work_order()
+    event_id = await shop.archive(work_order)
+    # A company that no longer exists for the settings: Rompslomp answers 404 on reads.
+    settings = await shop.settings()
+    settings.administration_id = 999_999_999
+    await shop.session.commit()
+
+    outcome = await shop.export(event_id)
+
+    assert outcome == "failed"
+    assert await shop.invoices() == []
+    assert (await shop.export_row(work_order)).status == "failed"

@@ -17,6 +17,8 @@ from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.integration.schemas import (
     Administrations,
     CheckRequest,
+    ConfirmDeletionsOut,
+    ConfirmDeletionsRequest,
     ConnectOut,
     DeactivateRequest,
     IntegrationStatus,
@@ -47,6 +49,8 @@ from services.sync_worker.integration.state import (
     require_not_active,
 )
 from services.sync_worker.log import writer
+from services.sync_worker.masterdata import deletions
+from services.sync_worker.masterdata.entities import ENTITIES
 from shared.clock import utcnow
 from shared.models import IntegrationSettings
 from shared.problems import (
@@ -353,6 +357,34 @@ async def sync_now(body: SyncRequest, session: SessionDep, office: OfficeDep) ->
     )
     await session.commit()
     return SyncRuns(runs=[SyncRunOut.model_validate(r, from_attributes=True) for r in runs])
+
+
+@router.post(
+    "/sync/confirm-deletions",
+    response_model=ConfirmDeletionsOut,
+    responses={**OFFICE_ONLY, **documented(409, "`not_active`, `nothing_to_confirm`")},
+)
+async def confirm_deletions(
+    body: ConfirmDeletionsRequest, session: SessionDep, office: OfficeDep
+) -> ConfirmDeletionsOut:
+    """Carry out the deletions the mass-deletion guard held back (R-MASTER-4): records
+    missing from Rompslomp's last complete listing are deleted, or deactivated when a work
+    order refers to them. 409 `nothing_to_confirm` when none are waiting."""
+    integration = await ensure_integration(session, office.tenant_id)
+    if integration.state != "active":
+        raise Conflict("The integration is not active.", code="not_active")
+    counts = await deletions.confirm(session, office.tenant_id, ENTITIES[body.entity])
+    await session.commit()
+    log.info(
+        "integration.deletions.confirmed",
+        tenant_id=office.tenant_id,
+        entity=body.entity,
+        deactivated=counts.deactivated,
+        removed=counts.removed,
+    )
+    return ConfirmDeletionsOut(
+        entity=body.entity, deactivated=counts.deactivated, removed=counts.removed
+    )
 
 
 @router.get("/sync-runs", response_model=SyncRunList, responses=OFFICE_ONLY)

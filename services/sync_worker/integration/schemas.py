@@ -48,6 +48,10 @@ class SyncRunOut(BaseModel):
     queued_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    added: int = 0
+    changed: int = 0
+    deactivated: int = 0
+    removed: int = 0
 
 
 class IntegrationStatus(BaseModel):
@@ -155,6 +159,16 @@ class DeactivateRequest(Body):
 class SyncRequest(Body):
     customers: bool = False
     articles: bool = False
+
+
+class ConfirmDeletionsRequest(Body):
+    entity: Literal["customers", "articles"]
+
+
+class ConfirmDeletionsOut(BaseModel):
+    entity: str
+    deactivated: int
+    removed: int
 
 
 class SyncRuns(BaseModel):

@@ -25,6 +25,7 @@ ENDPOINTS = [
     ("POST", "/deactivate", {"confirm": True}),
     ("POST", "/activate", None),
     ("POST", "/sync", {"customers": True}),
+    ("POST", "/sync/confirm-deletions", {"entity": "customers"}),
     ("GET", "/sync-runs", None),
     ("GET", "/logs", None),
 ]

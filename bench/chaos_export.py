@@ -1,0 +1,79 @@
+"""R-EXPORT-6 at full size: 1,000 archives over 10 tenants while two sync workers are
+SIGKILLed in turn every few seconds and the sandbox injects 5xx, 504s, 429s and
+drop-after-commit (the same run as tests/e2e/test_export_chaos.py, bigger).
+
+Uses a throw-away embedded PostgreSQL (or DATABASE_URL's server, in a new database).
+Prints one line: duplicates, missing, elapsed time and what the chaos did.
+
+    .venv/bin/python bench/chaos_export.py [--archives 1000] [--tenants 10] [--rate 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--archives", type=int, default=1000)
+    parser.add_argument("--tenants", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--kill-every", type=float, default=3.0)
+    parser.add_argument("--rate", type=float, default=20.0, help="archives per second")
+    args = parser.parse_args()
+
+    from shared.migrate import upgrade
+    from tests.conftest import admin_execute, with_database
+    from tests.e2e.export_chaos import run_chaos
+
+    server = None
+    base_url = os.environ.get("DATABASE_URL")
+    if not base_url:
+        import pgserver
+
+        directory = tempfile.mkdtemp(prefix="simon-chaos-")
+        os.environ.setdefault("XDG_RUNTIME_DIR", directory)
+        server = pgserver.get_server(directory, cleanup_mode="delete")
+        base_url = f"postgresql://postgres@/postgres?host={directory}"
+    name = f"simon_chaos_{uuid.uuid4().hex[:8]}"
+    admin_execute(base_url, f"CREATE DATABASE {name}")
+    url = with_database(base_url, name)
+    upgrade(url)
+    logs = Path(tempfile.mkdtemp(prefix="simon-chaos-logs-"))
+    started = time.perf_counter()
+    try:
+        result = asyncio.run(
+            run_chaos(
+                url,
+                logs,
+                tenants=args.tenants,
+                archives=args.archives,
+                workers=args.workers,
+                kill_every=args.kill_every,
+                archive_rate=args.rate,
+                settle_deadline=600.0,
+            )
+        )
+    finally:
+        if server is not None:
+            server.cleanup()
+    elapsed = time.perf_counter() - started
+    print(f"logs in {logs}")
+    print(
+        f"RESULT duplicates={result.duplicates} missing={result.missing} "
+        f"elapsed_s={elapsed:.1f} {result.line()}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Archive → concept invoice latency: 20 archives per second for 60 s over 20 tenants
+against the sandbox at 0 ms latency (target: p99 ≤ 1 s).
+
+Starts the sandbox, simon_api and sync workers (default 2) on a throw-away embedded
+PostgreSQL (or a new database on DATABASE_URL's server), prepares completed work orders
+(120 min work, 15 min travel, two materials each), archives them over simon_api at a fixed
+pace, and waits until every export is sent. Latency per work order = the export's `sent_at`
+(stored right after Rompslomp answered 201) − the work order's `archived_at` (set in
+simon_api's archive transaction). Prints p50, p95, p99 and the maximum.
+
+    .venv/bin/python bench/export_latency.py [--rate 20] [--seconds 60] [--tenants 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+async def run(
+    url: str, logs: Path, *, rate: float, seconds: float, tenants: int, workers: int
+) -> dict[str, Any]:
+    import httpx
+    from sqlalchemy import text
+
+    from shared.db import create_engine
+    from tests.e2e.export_chaos import stack
+    from tests.e2e.export_world import archive, completed_work_order, make_world
+
+    total = int(rate * seconds)
+    engine = create_engine(url, pool_size=4)
+    with stack(url, logs, workers=workers) as running:
+        sandbox = httpx.AsyncClient(base_url=running["sandbox"], timeout=30)
+        api = httpx.AsyncClient(
+            base_url=running["api"], timeout=30, limits=httpx.Limits(max_connections=64)
+        )
+        async with sandbox, api:
+            await sandbox.delete("/_sandbox/faults")  # 0 ms latency, no faults
+            worlds = [
+                await make_world(
+                    engine, sandbox, running["key"], f"Latency {n} BV", filter_word=None
+                )
+                for n in range(tenants)
+            ]
+            gate = asyncio.Semaphore(24)
+
+            async def prepare(index: int) -> tuple[Any, int]:
+                world = worlds[index % tenants]
+                async with gate:
+                    return world, await completed_work_order(api, world, customer=index % 2)
+
+            prepared = time.perf_counter()
+            orders = await asyncio.gather(*(prepare(i) for i in range(total)))
+            print(
+                f"prepared {total} completed work orders in {time.perf_counter() - prepared:.1f} s"
+            )
+
+            started = time.monotonic()
+            late = 0
+
+            async def archive_at(index: int, world: Any, work_order_id: int) -> None:
+                nonlocal late
+                delay = started + index / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                elif delay < -0.05:
+                    late += 1
+                await archive(api, world, work_order_id)
+
+            await asyncio.gather(*(archive_at(i, w, wo) for i, (w, wo) in enumerate(orders)))
+            archive_seconds = time.monotonic() - started
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                async with engine.connect() as connection:
+                    done = await connection.scalar(
+                        text("SELECT count(*) FROM invoice_exports WHERE status = 'sent'")
+                    )
+                if done >= total:
+                    break
+                await asyncio.sleep(0.25)
+            async with engine.connect() as connection:
+                rows = await connection.execute(
+                    text(
+                        "SELECT extract(epoch FROM e.sent_at - w.archived_at) AS seconds "
+                        "FROM invoice_exports e JOIN work_orders w ON w.id = e.work_order_id "
+                        "WHERE e.status = 'sent'"
+                    )
+                )
+                latencies = sorted(float(row.seconds) for row in rows)
+            invoices = 0
+            for world in worlds:
+                found = await sandbox.get(f"/_sandbox/companies/{world.company_id}/sales_invoices")
+                invoices += len(found.json()["sales_invoices"])
+    await engine.dispose()
+    return {
+        "total": total,
+        "sent": len(latencies),
+        "invoices": invoices,
+        "archive_seconds": archive_seconds,
+        "late": late,
+        "latencies": latencies,
+    }
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    index = max(0, min(len(values) - 1, round(fraction * len(values)) - 1))
+    return values[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=20.0, help="archives per second")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--tenants", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    from shared.migrate import upgrade
+    from tests.conftest import admin_execute, with_database
+
+    server = None
+    base_url = os.environ.get("DATABASE_URL")
+    if not base_url:
+        import pgserver
+
+        directory = tempfile.mkdtemp(prefix="simon-latency-")
+        os.environ.setdefault("XDG_RUNTIME_DIR", directory)
+        server = pgserver.get_server(directory, cleanup_mode="delete")
+        base_url = f"postgresql://postgres@/postgres?host={directory}"
+    name = f"simon_latency_{uuid.uuid4().hex[:8]}"
+    admin_execute(base_url, f"CREATE DATABASE {name}")
+    url = with_database(base_url, name)
+    upgrade(url)
+    logs = Path(tempfile.mkdtemp(prefix="simon-latency-logs-"))
+    try:
+        result = asyncio.run(
+            run(
+                url,
+                logs,
+                rate=args.rate,
+                seconds=args.seconds,
+                tenants=args.tenants,
+                workers=args.workers,
+            )
+        )
+    finally:
+        if server is not None:
+            server.cleanup()
+    latencies = result["latencies"]
+    if not latencies:
+        print("RESULT no export was sent")
+        return
+    p50 = statistics.median(latencies)
+    p95, p99 = percentile(latencies, 0.95), percentile(latencies, 0.99)
+    print(
+        f"RESULT archives={result['total']} sent={result['sent']} invoices={result['invoices']} "
+        f"rate={result['total'] / result['archive_seconds']:.1f}/s late_archives={result['late']} "
+        f"workers={args.workers} tenants={args.tenants} "
+        f"p50={p50 * 1000:.0f}ms p95={p95 * 1000:.0f}ms p99={p99 * 1000:.0f}ms "
+        f"max={latencies[-1] * 1000:.0f}ms (target p99 <= 1000 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from services.sync_worker.export import mapping
 from services.sync_worker.integration.state import activate, ensure_integration
+from services.sync_worker.metrics import REGISTRY
 from shared.models import Integration, IntegrationLogEntry
 from tests.sync_worker.export.conftest import Shop
 
@@ -282,3 +283,19 @@ async def test_an_administration_unknown_in_rompslomp_fails_without_sending(shop
     assert outcome == "failed"
     assert await shop.invoices() == []
     assert (await shop.export_row(work_order)).status == "failed"
+
+
+async def test_an_ended_export_is_counted_and_its_latency_observed(shop: Shop) -> None:
+    def sample(name: str, labels: dict[str, str] | None = None) -> float:
+        return REGISTRY.get_sample_value(name, labels or {}) or 0.0
+
+    sent_before = sample("simon_invoice_exports_finished_total", {"status": "sent"})
+    failed_before = sample("simon_invoice_exports_finished_total", {"status": "failed"})
+    latency_before = sample("simon_archive_to_invoice_seconds_count")
+
+    assert await shop.export(await shop.archive(await shop.work_order())) == "sent"
+    assert await shop.export(await shop.archive(await shop.work_order(customer=False))) == "failed"
+
+    assert sample("simon_invoice_exports_finished_total", {"status": "sent"}) == sent_before + 1
+    assert sample("simon_invoice_exports_finished_total", {"status": "failed"}) == failed_before + 1
+    assert sample("simon_archive_to_invoice_seconds_count") == latency_before + 1

@@ -2,8 +2,9 @@
 
 Starts the stack as `make run` does (embedded PostgreSQL, the Rompslomp sandbox, simon_api,
 sync_worker with its job worker), then, as a fresh tenant's office employee: wipe → connect
-to Rompslomp (the sandbox approves the consent itself) → settings (work time P1, travel
-time P2, call-out fee P3, description as first line) → the first import of customers and
+to Rompslomp (the sandbox approves the consent itself) → three products made in Rompslomp
+→ settings (work time, travel time, call-out fee, description as first line, filter word)
+→ the first import of customers and
 articles → a work order planned for a field employee with 15 min travel, 120 min work and
 two materials → completed → archived → the concept invoice as the sandbox holds it, and
 the integration log. Stops everything at the end (exit 0 when the invoice arrived).
@@ -12,6 +13,7 @@ the integration log. Stops everything at the end (exit 0 when the invoice arrive
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -28,6 +30,12 @@ from shared.auth import create_tenant
 from shared.db import create_engine, create_sessionmaker
 
 WAIT_SECONDS = 120.0
+# code, description, price excl. VAT: work time, travel time and the call-out fee.
+DEMO_PRODUCTS = (
+    ("WERK", "Arbeidsloon monteur per uur", "62.50"),
+    ("REIS", "Reistijd monteur per uur", "55.00"),
+    ("VOORRIJ", "Voorrijkosten", "45.00"),
+)
 
 
 class Story:
@@ -38,6 +46,7 @@ class Story:
             base_url=f"{stack.worker_url}/api/v1/integration", headers=headers, timeout=30
         )
         self.sandbox = httpx.Client(base_url=stack.sandbox_url or "", timeout=30)
+        self.status_url = f"{stack.worker_url}/api/v1/integration"
 
     @staticmethod
     def ok(response: httpx.Response) -> Any:
@@ -56,16 +65,31 @@ class Story:
         consent = self.sandbox.get(authorize_url)  # the sandbox approves on the user's behalf
         if consent.status_code not in (302, 303):
             raise SystemExit(f"Rompslomp consent failed: {consent.status_code} {consent.text}")
-        callback = self.worker.get(consent.headers["location"])
-        self.ok(callback)
+        callback = self.worker.get(consent.headers["location"])  # a page for the browser
+        if callback.status_code != 200:
+            raise SystemExit(f"The OAuth callback failed: {callback.status_code} {callback.text}")
         say("2. Connected to Rompslomp (OAuth code + PKCE).")
         administrations = self.ok(self.worker.get("/administrations"))["items"]
         company = next(a for a in administrations if a["api_accessible"])
+        # What the office sets up in Rompslomp once: the products the invoices will use.
+        for code, description, price in DEMO_PRODUCTS:
+            self.ok(
+                self.sandbox.post(
+                    f"/_sandbox/companies/{company['id']}/products",
+                    json={
+                        "invoice_line": {
+                            "product_code": code,
+                            "description": description,
+                            "price_per_unit": price,
+                        }
+                    },
+                )
+            )
         settings = {
             "administration_id": company["id"],
-            "work_time_product": "P1",
-            "travel_time_product": "P2",
-            "standard_product": "P3",
+            "work_time_product": "WERK",
+            "travel_time_product": "REIS",
+            "standard_product": "VOORRIJ",
             "description_as_first_line": True,
             "filter_word": "intern",
             "accept_terms": True,
@@ -81,7 +105,7 @@ class Story:
 
     def wait_for_import(self) -> None:
         def finished() -> list[dict[str, Any]] | None:
-            runs = self.ok(self.worker.get(""))["sync"]
+            runs = self.ok(self.worker.get(self.status_url))["sync"]
             done = [r for r in runs if r["status"] == "finished"]
             failed = [r for r in runs if r["status"] == "failed"]
             if failed:
@@ -97,8 +121,11 @@ class Story:
         addresses = self.ok(
             self.simon.get("/work-addresses", params={"customer_id": customer["id"]})
         )["items"]
-        articles = self.ok(self.simon.get("/articles", params={"limit": 10}))["items"]
-        materials = [a for a in articles if a["code"] not in ("P1", "P2", "P3")][:2]
+        articles = self.ok(self.simon.get("/articles", params={"limit": 200}))["items"]
+        configured = {code for code, _, _ in DEMO_PRODUCTS}
+        materials = sorted(
+            (a for a in articles if a["code"] not in configured), key=lambda a: Decimal(a["price"])
+        )[:2]
         fitter = self.ok(
             self.simon.post(
                 "/employees",
@@ -128,7 +155,7 @@ class Story:
         )
         self.ok(self.simon.post(f"{path}/time-entries", json={"kind": "travel", "minutes": 15}))
         self.ok(self.simon.post(f"{path}/time-entries", json={"kind": "work", "minutes": 120}))
-        for article, quantity in zip(materials, ("2", "1.5"), strict=False):
+        for article, quantity in zip(materials, ("4", "1.5"), strict=False):
             self.ok(
                 self.simon.post(
                     f"{path}/materials", json={"article_id": article["id"], "quantity": quantity}
@@ -204,6 +231,7 @@ async def new_tenant(database_url: str) -> tuple[int, str]:
 def main() -> int:
     import asyncio
 
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # the story, not the services' chatter
     stack = start_stack(data_directory())
     try:
         if stack.sandbox_url is None:
@@ -216,6 +244,10 @@ def main() -> int:
         order, archiving = story.work_order()
         story.invoice(company_id, order, archiving)
         story.log()
+        # The sandbox forgets everything when it stops: leave no active tenant behind whose
+        # tokens the next run's sandbox would refuse.
+        story.ok(story.worker.post("/deactivate", json={"confirm": True}))
+        say("9. Deactivated the demo tenant again (the sandbox keeps nothing after it stops).")
         return 0
     finally:
         stack.stop()

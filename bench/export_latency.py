@@ -98,6 +98,18 @@ async def run(
                     )
                 )
                 latencies = sorted(float(row.seconds) for row in rows)
+                # Where the time goes: archive → relayed → export job started → sent.
+                stages = (
+                    await connection.execute(
+                        text(
+                            "SELECT avg(extract(epoch FROM o.processed_at - w.archived_at)),"
+                            " avg(extract(epoch FROM e.created_at - o.processed_at)),"
+                            " avg(extract(epoch FROM e.sent_at - e.created_at)) "
+                            "FROM invoice_exports e JOIN work_orders w ON w.id = e.work_order_id "
+                            "JOIN outbox_events o ON o.id = e.event_id WHERE e.status = 'sent'"
+                        )
+                    )
+                ).one()
             invoices = 0
             for world in worlds:
                 found = await sandbox.get(f"/_sandbox/companies/{world.company_id}/sales_invoices")
@@ -110,6 +122,7 @@ async def run(
         "archive_seconds": archive_seconds,
         "late": late,
         "latencies": latencies,
+        "stages": [float(x or 0) for x in stages],
     }
 
 
@@ -169,6 +182,11 @@ def main() -> None:
         f"workers={args.workers} tenants={args.tenants} "
         f"p50={p50 * 1000:.0f}ms p95={p95 * 1000:.0f}ms p99={p99 * 1000:.0f}ms "
         f"max={latencies[-1] * 1000:.0f}ms (target p99 <= 1000 ms)"
+    )
+    relay, pickup, export = result["stages"]
+    print(
+        f"mean stages: archive→relayed {relay * 1000:.0f}ms, relayed→job started "
+        f"{pickup * 1000:.0f}ms, job started→sent {export * 1000:.0f}ms"
     )
 
 

@@ -80,6 +80,8 @@ async def probe(rt: Runtime, tenant_id: int, entity: str) -> int | None:
         return None
     try:
         async with connected(rt.rompslomp, rt.sessions, tenant_id) as client:
+            if client.budget.wait_time() > 0:  # Retry-After pending: the next tick probes
+                return None
             total = await client.probe_total(company_id, spec.resource)
     except DomainError as exc:
         # The next tick probes again; a revoked connection was already logged for the user.

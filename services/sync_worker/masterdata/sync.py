@@ -133,6 +133,10 @@ async def _list_and_write(
     progress: Progress,
 ) -> bool:
     """Stream every page into Simon; True when the listing was complete."""
+    paused = client.budget.wait_time()
+    if paused > rt.rompslomp.retry.max_retry_after:
+        # An earlier 429 paused the tenant for long: wait in the queue, not in a worker slot.
+        raise RateLimitedError("the tenant is paused by Retry-After", retry_after=paused)
     pages: PageIterator[Any] = spec.listing(client, company_id)
     queue: asyncio.Queue[list[Any] | None] = asyncio.Queue(maxsize=QUEUE_PAGES)
 

@@ -4,7 +4,9 @@ runs the tenant's waiting sync jobs as procrastinate would."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +30,6 @@ token_key = integration.token_key
 worker_settings = integration.worker_settings
 sandbox_app = integration.sandbox_app
 sandbox = integration.sandbox
-sessions = integration.sessions
 rompslomp = integration.rompslomp
 worker_app = integration.worker_app
 client = integration.client
@@ -36,6 +37,21 @@ make_tenant = integration.make_tenant
 office = integration.office
 field = integration.field
 wizard = integration.wizard
+
+
+@pytest.fixture
+def sessions(session: AsyncSession) -> SessionFactory:
+    """The app's short transactions on the test's one rolled-back session, taken in turn:
+    a job's units of work overlap (a token refresh while a batch is written), one
+    AsyncSession must not be used concurrently."""
+    turn = asyncio.Lock()
+
+    @asynccontextmanager
+    async def unit_of_work() -> AsyncIterator[AsyncSession]:
+        async with turn:
+            yield session
+
+    return unit_of_work
 
 
 @pytest.fixture

@@ -157,10 +157,9 @@ async def test_the_wizard_from_never_activated_to_active_over_http(
         status = (await api.get(P)).json()
         assert status["state"] == "active"
         assert status["wizard"] == {"wiped": True, "connected": True, "configured": True}
-        assert {(r["entity"], r["status"]) for r in status["sync"]} == {
-            ("customers", "queued"),
-            ("articles", "queued"),
-        }
+        # The worker runs the initial import at once: each run is queued, running or done.
+        assert {r["entity"] for r in status["sync"]} == {"customers", "articles"}
+        assert {r["status"] for r in status["sync"]} <= {"queued", "running", "finished"}
 
     output = stack.worker_log.read_text()
     assert "integration.oauth.connected" in output  # the capture did capture

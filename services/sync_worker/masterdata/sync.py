@@ -56,6 +56,7 @@ ALWAYS_SUMMARISED = frozenset({"initial", "manual", "resume"})
 @dataclass
 class Progress:
     run_id: int
+    tenant_id: int
     fetched: int = 0
     total: int | None = None
     counts: Counts = field(default_factory=Counts)
@@ -98,7 +99,7 @@ async def run_sync(rt: Runtime, tenant_id: int, entity: str) -> SyncRun | None:
         await session.commit()
     if run is None or company_id is None:
         return None
-    progress = Progress(run.id)
+    progress = Progress(run.id, tenant_id)
     log.info("sync.run.started", tenant_id=tenant_id, entity=entity, run_id=run.id)
     try:
         async with rt.sessions() as session:
@@ -182,16 +183,20 @@ async def _write_batch(
             changed[item.id] = record  # by id: a record listed twice is written once
     progress.fetched += len(items)
     async with rt.sessions() as session:
-        run = await session.get(SyncRun, progress.run_id, populate_existing=True)
-        assert run is not None
         if changed:
-            written = await spec.upsert(session, run.tenant_id, list(changed.values()))
+            written = await spec.upsert(session, progress.tenant_id, list(changed.values()))
             progress.counts.added += written.added
             progress.counts.changed += written.changed
-        run.fetched = progress.fetched
-        run.total = progress.total
-        run.added = progress.counts.added
-        run.changed = progress.counts.changed
+        await session.execute(
+            update(SyncRun)
+            .where(SyncRun.id == progress.run_id)
+            .values(
+                fetched=progress.fetched,
+                total=progress.total,
+                added=progress.counts.added,
+                changed=progress.counts.changed,
+            )
+        )
         await session.commit()
 
 

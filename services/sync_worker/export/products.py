@@ -3,8 +3,14 @@
 The configured work/travel/standard products are fetched from Rompslomp (not the local
 articles table): the settings hold only their id, and the fetch gives the price and VAT
 type in force *now* (R-EXPORT-5) and is at once the "configured product gone" check
-(R-EXPORT-2). The customer's contact and every material's product are fetched too, so a
-record deleted in Rompslomp since the last sync fails the export before anything is sent.
+(R-EXPORT-2). The customer's contact is fetched too, so a customer deleted in Rompslomp
+since the last sync fails the export before anything is sent.
+
+Materials carry their article's Rompslomp id and VAT type in the snapshot (kept by the
+master-data sync, which deactivates articles deleted in Rompslomp); their product is
+fetched only when the snapshot lacks a VAT type. A product deleted since the last sync is
+refused by Rompslomp (422), which fails the export with Rompslomp's reason: two requests
+fewer per export, which is what the latency budget needed.
 A 404 is a problem for the user; any other failure propagates (the job retries).
 """
 
@@ -104,7 +110,9 @@ async def resolve(
         {
             m.article.rompslomp_id
             for m in snapshot.materials
-            if m.article.rompslomp_id is not None and m.article.source == "rompslomp"
+            if m.article.rompslomp_id is not None
+            and m.article.source == "rompslomp"
+            and m.article.vat_type_id is None
         }
     )
     customer = snapshot.customer

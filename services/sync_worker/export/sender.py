@@ -372,7 +372,7 @@ async def _send(sessions: SessionFactory, client: RompslompClient, claim: Claim)
     try:
         resolved = await products.resolve(client, settings, snapshot)
     except FatalError as exc:
-        problem = checks.refused(snapshot.number, exc.message)
+        problem = checks.refused(snapshot.number, _reason(exc))
         return await _finish_failed(sessions, claim, [problem], ("pending",))
     if resolved.problems:
         return await _finish_failed(sessions, claim, resolved.problems, ("pending",))
@@ -403,6 +403,12 @@ async def _reconcile(sessions: SessionFactory, client: RompslompClient, claim: C
     return await _post(sessions, client, claim, administration_id, payload)
 
 
+def _reason(error: FatalError) -> str:
+    """Rompslomp's own words (its Dutch validation messages) when it gave them."""
+    messages = [f.message for f in error.field_errors if f.message]
+    return ("; ".join(messages) + ".") if messages else error.message
+
+
 def _duplicate_reference(error: FatalError) -> bool:
     text = " ".join([error.message, *(f.message for f in error.field_errors)]).lower()
     return error.status == 422 and ("api reference" in text or "api_reference" in text)
@@ -431,7 +437,7 @@ async def _post(
             raise
         except FatalError as exc:
             if not _duplicate_reference(exc):
-                problem = checks.refused(claim.snapshot.number, exc.message)
+                problem = checks.refused(claim.snapshot.number, _reason(exc))
                 return await _finish_failed(sessions, claim, [problem], ("sending",))
             log.info("export.post.duplicate_reference", work_order_id=work_order_id)
             await _mark_unknown(sessions, claim, exc.message)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from services.sync_worker.export import mapping
 from services.sync_worker.integration.state import activate, ensure_integration
 from services.sync_worker.metrics import REGISTRY
-from shared.models import Integration, IntegrationLogEntry
+from shared.models import Article, Integration, IntegrationLogEntry
 from tests.sync_worker.export.conftest import Shop
 
 
@@ -202,6 +202,26 @@ async def test_an_article_deleted_in_rompslomp_fails(shop: Shop) -> None:
 
     assert await shop.export(await shop.archive(work_order)) == "failed"
     assert await shop.invoices() == []
+    ((level, message, action),) = await log_lines(shop, work_order.id)
+    assert level == "error"
+    assert message == (
+        f"Rompslomp weigerde de conceptfactuur voor werkbon {work_order.number}: "
+        "Factuurregels product bestaat niet."
+    )
+    assert "verstuur de werkbon opnieuw" in action
+
+
+async def test_an_article_without_a_vat_type_is_looked_up_and_found_gone(shop: Shop) -> None:
+    knel = shop.products["knel"]["id"]
+    await shop.sandbox.delete(f"/_sandbox/companies/{shop.company_id}/products/{knel}")
+    await shop.session.execute(
+        update(Article).where(Article.id == shop.articles[0]).values(vat_type_id=None)
+    )
+    work_order = await shop.work_order()
+
+    assert await shop.export(await shop.archive(work_order)) == "failed"
+    ((_, message, _),) = await log_lines(shop, work_order.id)
+    assert "bestaat niet meer in Rompslomp" in message
 
 
 async def test_settings_in_force_when_the_export_runs_apply(shop: Shop) -> None:

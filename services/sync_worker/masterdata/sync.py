@@ -142,11 +142,17 @@ async def _list_and_write(
     queue: asyncio.Queue[list[Any] | None] = asyncio.Queue(maxsize=QUEUE_PAGES)
 
     async def fetch() -> None:
+        # The end (None) is always announced, except when cancelled: the writer is gone then.
         try:
-            async for page in pages:
-                await queue.put(page.items)
-        finally:
+            async with contextlib.aclosing(pages.__aiter__()) as stream:
+                async for page in stream:
+                    await queue.put(page.items)
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
             await queue.put(None)
+            raise
+        await queue.put(None)
 
     fetching = asyncio.create_task(fetch(), name=f"sync-fetch-{progress.run_id}")
     try:

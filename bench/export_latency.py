@@ -43,7 +43,9 @@ async def run(
     with stack(url, logs, workers=workers) as running:
         sandbox = httpx.AsyncClient(base_url=running["sandbox"], timeout=30)
         api = httpx.AsyncClient(
-            base_url=running["api"], timeout=30, limits=httpx.Limits(max_connections=64)
+            base_url=running["api"],
+            timeout=30,
+            limits=httpx.Limits(max_connections=64, keepalive_expiry=2.0),
         )
         async with sandbox, api:
             await sandbox.delete("/_sandbox/faults")  # 0 ms latency, no faults

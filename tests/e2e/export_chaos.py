@@ -192,7 +192,9 @@ async def run_chaos(
     with stack(database_url, logs, workers=workers) as running:
         sandbox = httpx.AsyncClient(base_url=running["sandbox"], timeout=30)
         api = httpx.AsyncClient(
-            base_url=running["api"], timeout=30, limits=httpx.Limits(max_connections=32)
+            base_url=running["api"],
+            timeout=30,
+            limits=httpx.Limits(max_connections=32, keepalive_expiry=2.0),
         )
         async with sandbox, api:
             worlds: list[World] = [

@@ -12,11 +12,17 @@ fetched only when the snapshot lacks a VAT type. A product deleted since the las
 refused by Rompslomp (422), which fails the export with Rompslomp's reason: two requests
 fewer per export, which is what the latency budget needed.
 A 404 is a problem for the user; any other failure propagates (the job retries).
+
+A configured product found in Rompslomp is remembered for `PRODUCT_TTL` seconds per
+process, keyed by the settings version (`saved_at`), so saving settings takes effect at
+once (R-EXPORT-5) while a busy tenant does not read the same two products for every
+archive; a product gone within that window is refused by Rompslomp at the POST instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,6 +34,10 @@ from services.sync_worker.rompslomp import NotFoundError, RompslompClient
 from services.sync_worker.rompslomp.schemas import Product
 from shared.events import WorkOrderArchivedV1
 from shared.models import IntegrationSettings
+
+PRODUCT_TTL = 10.0
+_MAX_REMEMBERED = 10_000
+_remembered: dict[tuple[int, str, int, int], tuple[float, Product]] = {}
 
 PRODUCT_SETTINGS = (
     ("work_time_product", "werktijd", "work time"),
@@ -84,6 +94,34 @@ async def _product_or_none(call: Awaitable[Product]) -> Product | None:
         return None
 
 
+def forget_products() -> None:
+    _remembered.clear()
+
+
+async def _configured_product(
+    client: RompslompClient, settings: IntegrationSettings, product_id: int
+) -> Product | None:
+    key = (
+        settings.tenant_id,
+        settings.saved_at.isoformat(),
+        settings.administration_id,
+        product_id,
+    )
+    now = time.monotonic()
+    hit = _remembered.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    product = await _product_or_none(client.get_product(settings.administration_id, product_id))
+    if product is not None:
+        if len(_remembered) >= _MAX_REMEMBERED:
+            for stale in [k for k, (until, _) in _remembered.items() if until <= now]:
+                del _remembered[stale]
+            if len(_remembered) >= _MAX_REMEMBERED:
+                _remembered.clear()
+        _remembered[key] = (now + PRODUCT_TTL, product)
+    return product
+
+
 async def _contact_exists(client: RompslompClient, company: int, contact_id: int) -> bool:
     try:
         await client.get_contact(company, contact_id)
@@ -126,7 +164,7 @@ async def resolve(
         if contact_id is not None
         else no_contact_check(),
         asyncio.gather(
-            *(_product_or_none(client.get_product(company, v["id"])) for *_, v in configured)
+            *(_configured_product(client, settings, int(v["id"])) for *_, v in configured)
         ),
         asyncio.gather(*(_product_or_none(client.get_product(company, i)) for i in article_ids)),
     )

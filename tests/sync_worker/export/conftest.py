@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.deps import Rompslomp, SessionFactory
+from services.sync_worker.export.products import forget_products
 from services.sync_worker.export.sender import Outcome, export_event
 from services.sync_worker.export.snapshot import current_snapshot
 from services.sync_worker.integration.rompslomp_connection import store_tokens
@@ -276,3 +277,8 @@ async def shop(
     token_key: str,
 ) -> Shop:
     return await make_shop(session, sandbox, sessions, rompslomp, token_key, "Loodgieter Jansen")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_product_memory() -> None:
+    forget_products()

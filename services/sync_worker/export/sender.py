@@ -108,6 +108,14 @@ async def _claim(session: AsyncSession, event_id: int) -> Claim | Outcome:
     ).one_or_none()
     if work_order is None:
         return "ignored"  # wiped since
+    state = await session.scalar(
+        select(Integration.state).where(Integration.tenant_id == tenant_id)
+    )
+    if state in (None, "never_activated"):
+        # Never exported: the first activation wipes the work orders (R-SETUP-2), and
+        # without a row simon_api lets the office reopen them meanwhile.
+        return "ignored"
+    active = state == "active"
     current = work_order.status == "archived" and work_order.archive_count == snapshot.archive_seq
     if current:
         await session.execute(
@@ -128,7 +136,7 @@ async def _claim(session: AsyncSession, event_id: int) -> Claim | Outcome:
         return "ignored"
     if export.status in IN_FLIGHT:
         # Something may exist in Rompslomp: settle it, whatever this event is.
-        if not await _is_active(session, tenant_id):
+        if not active:
             return "waiting"
         in_flight = await _in_flight_snapshot(session, export, event_id, snapshot)
         return Claim(
@@ -150,7 +158,7 @@ async def _claim(session: AsyncSession, event_id: int) -> Claim | Outcome:
         _restart(export, event_id, snapshot)
     elif export.status in FINAL:
         return "ignored"  # this archive was exported already (a redelivered event)
-    if not await _is_active(session, tenant_id):
+    if not active:
         return "waiting"  # activation (state.activate) sends it
     settings = await session.get(IntegrationSettings, tenant_id, populate_existing=True)
     if settings is None:
@@ -178,13 +186,6 @@ async def _locked_export(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-
-
-async def _is_active(session: AsyncSession, tenant_id: int) -> bool:
-    state = await session.scalar(
-        select(Integration.state).where(Integration.tenant_id == tenant_id)
-    )
-    return state == "active"
 
 
 async def _in_flight_snapshot(

@@ -319,3 +319,19 @@ async def test_an_ended_export_is_counted_and_its_latency_observed(shop: Shop) -
     assert sample("simon_invoice_exports_finished_total", {"status": "sent"}) == sent_before + 1
     assert sample("simon_invoice_exports_finished_total", {"status": "failed"}) == failed_before + 1
     assert sample("simon_archive_to_invoice_seconds_count") == latency_before + 1
+
+
+async def test_a_tenant_that_never_activated_gets_no_export_row(shop: Shop) -> None:
+    integration = await shop.session.get(Integration, shop.tenant_id)
+    assert integration is not None
+    integration.state = "never_activated"
+    await shop.session.commit()
+    work_order = await shop.work_order()
+
+    assert await shop.export(await shop.archive(work_order)) == "ignored"
+
+    found = await shop.session.scalar(
+        text("SELECT count(*) FROM invoice_exports WHERE work_order_id = :id"),
+        {"id": work_order.id},
+    )
+    assert found == 0  # simon_api lets the office reopen it

@@ -116,3 +116,18 @@ async def test_an_access_token_expiring_mid_import_is_refreshed(
     assert after is not None
     assert after.refresh_token != before.refresh_token  # rotated and stored
     assert all(e.level == "info" for e in await tenant.log_lines())
+
+
+async def test_a_revoked_connection_fails_the_run_and_asks_to_reconnect(tenant: Tenant) -> None:
+    await tenant.wizard.sandbox.post("/_sandbox/tokens/expire", json={})
+    await tenant.wizard.sandbox.post("/_sandbox/tokens/revoke", json={})
+
+    runs = await tenant.work()
+
+    assert {r.status for r in runs} == {"failed"}
+    assert await tenant.count(Customer) == 0
+    status = await tenant.call("GET", "")
+    assert status["state"] == "needs_reconnect"
+    errors = [e for e in await tenant.log_lines() if e.level == "error"]
+    assert len(errors) == 1  # one line for the problem, not one per run
+    assert "Koppel opnieuw" in errors[0].action

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -47,6 +48,7 @@ log = structlog.get_logger("services.sync_worker.masterdata")
 
 QUEUE_PAGES = 64  # pages waiting for the writer (bounds memory, ~6,400 records)
 BATCH_ROWS = 1000  # at most this many records per upsert statement
+PROGRESS_SECONDS = 0.5  # a batch without changes writes progress at most this often
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=30)
 # Runs whose summary is logged even when nothing changed (a person is waiting on them).
@@ -61,6 +63,7 @@ class Progress:
     total: int | None = None
     counts: Counts = field(default_factory=Counts)
     seen: set[int] = field(default_factory=set)
+    reported_at: float = 0.0  # time.monotonic() of the last progress write
 
 
 async def active_company(session: AsyncSession, tenant_id: int) -> int | None:
@@ -188,6 +191,10 @@ async def _write_batch(
         if stored is None or stored.content_hash != record.content_hash or not stored.active:
             changed[item.id] = record  # by id: a record listed twice is written once
     progress.fetched += len(items)
+    now = time.monotonic()
+    if not changed and now - progress.reported_at < PROGRESS_SECONDS:
+        return  # nothing to write; progress is shown at most twice a second
+    progress.reported_at = now
     async with rt.sessions() as session:
         if changed:
             written = await spec.upsert(session, progress.tenant_id, list(changed.values()))

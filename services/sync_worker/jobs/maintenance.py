@@ -2,13 +2,16 @@
 
 A worker killed with SIGKILL leaves its jobs in `doing`. Workers beat every 2 s; a worker
 silent for 10 s is stalled, and every 5 s one periodic job (deferred once per period across
-all workers) puts the stalled worker's jobs back in the queue. Every task is written to be
-re-run safely (the export reconciles through `search[api_reference]` first).
+all workers) puts the stalled worker's jobs back in the queue, or closes one as failed when
+a job with its queueing lock already waits (that one does the same work). Every task is
+written to be re-run safely (the export reconciles through `search[api_reference]` first).
 """
 
 from __future__ import annotations
 
 import structlog
+from procrastinate import exceptions
+from procrastinate.jobs import Status
 
 from services.sync_worker.jobs.app import app
 
@@ -24,6 +27,15 @@ async def recover_stalled(timestamp: int) -> int:
     manager = app.job_manager
     stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS))
     for job in stalled:
-        await manager.retry_job(job)
+        assert job.id is not None
+        try:
+            await manager.retry_job(job)
+        except exceptions.UniqueViolation:
+            # Another job with the same queueing lock already waits: it does the same work
+            # (a sync of that tenant × entity), so the dead worker's copy is closed instead
+            # of staying in `doing` for ever.
+            await manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
+            log.warning("jobs.stalled.superseded", job_id=job.id, task=job.task_name)
+            continue
         log.warning("jobs.stalled.retried", job_id=job.id, task=job.task_name)
     return len(stalled)

@@ -88,8 +88,11 @@ def simon_api_url(database_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def sync_worker_url(database_url: str) -> Iterator[str]:
+    """An API-only replica (RUN_JOBS=false): it lives for the whole session and must not
+    take jobs that other tests' workers (with their own token keys) deferred."""
     process, base = start_service(
-        "services.sync_worker.main:create_app", {"DATABASE_URL": database_url}
+        "services.sync_worker.main:create_app",
+        {"DATABASE_URL": database_url, "RUN_JOBS": "false"},
     )
     yield base
     stop(process)

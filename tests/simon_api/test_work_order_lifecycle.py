@@ -179,6 +179,28 @@ async def test_reopening_is_allowed_when_the_export_failed_or_was_skipped(
     assert reopened["status"] == "completed"
 
 
+@pytest.mark.parametrize("state", ["inactive", "needs_reconnect"])
+async def test_reopening_is_allowed_while_an_inactive_integration_holds_the_export_pending(
+    api, session, office, set_integration_state, state
+):
+    work_order = await _archived(api)
+    await set_integration_state(office.tenant_id, state)
+    await _export(session, office, work_order, "pending")
+    reopened = await api.post(f"/work-orders/{work_order['id']}/reopen", status=200)
+    assert reopened["status"] == "completed"
+
+
+@pytest.mark.parametrize("export_status", ["sending", "unknown"])
+async def test_reopening_is_refused_while_a_send_is_in_doubt_even_when_inactive(
+    api, session, office, set_integration_state, export_status
+):
+    work_order = await _archived(api)
+    await set_integration_state(office.tenant_id, "inactive")
+    await _export(session, office, work_order, export_status)
+    problem = await api.post(f"/work-orders/{work_order['id']}/reopen", status=409)
+    assert problem["code"] == "export_pending"
+
+
 async def test_reopening_is_refused_once_a_concept_invoice_exists(
     api, session, office, set_integration_state
 ):

@@ -205,7 +205,9 @@ async def reopen(session: AsyncSession, principal: Principal, work_order_id: int
 
 async def _ensure_no_invoice(session: AsyncSession, work_order: WorkOrder) -> None:
     """R-EXPORT-2: an archived work order reopens only while no concept invoice exists for it:
-    its export failed or was skipped (or, before the integration ever ran, none will come)."""
+    its export failed or was skipped, or nothing is being sent because the integration is
+    not active (no export yet, or one waiting in `pending` for a re-activation: the export
+    holds the work order while it claims it and drops an archive that was reopened)."""
     status = await session.scalar(
         select(InvoiceExport.status).where(
             InvoiceExport.tenant_id == work_order.tenant_id,
@@ -214,7 +216,9 @@ async def _ensure_no_invoice(session: AsyncSession, work_order: WorkOrder) -> No
     )
     if status in REOPENABLE_EXPORTS:
         return
-    if status is None and not await integration_is_active(session, work_order.tenant_id):
+    if status in (None, "pending") and not await integration_is_active(
+        session, work_order.tenant_id
+    ):
         return
     if status == "sent":
         raise Conflict(

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.simon_api.lookups import get_owned, integration_is_active, require_reference
 from services.simon_api.work_orders.numbering import next_number
 from services.simon_api.work_orders.schemas import WorkOrderCreate, WorkOrderUpdate
-from services.simon_api.work_orders.snapshot import archived_event
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.models import Customer, Employee, InvoiceExport, WorkAddress, WorkOrder
 from shared.outbox import publish
 from shared.problems import Conflict, Forbidden, InvalidInput
+from shared.snapshot import archived_event
 
 REOPENABLE_EXPORTS = ("failed", "skipped")
 

@@ -26,7 +26,6 @@ from services.sync_worker.export.schemas import (
     PreviewLine,
     PreviewProblem,
 )
-from services.sync_worker.export.snapshot import current_snapshot
 from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.integration.state import find_integration
 from shared.events import WorkOrderArchivedV1
@@ -39,6 +38,7 @@ from shared.problems import (
     NotFound,
     documented,
 )
+from shared.snapshot import work_order_snapshot
 
 router = APIRouter(prefix="/api/v1/integration", tags=["exports"], responses=PROBLEM_RESPONSES)
 OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
@@ -94,7 +94,7 @@ async def invoice_preview(
     """The concept invoice this work order would produce now, and what would block it."""
     tenant_id = office.tenant_id
     work_order = await _work_order(session, tenant_id, work_order_id)
-    snapshot = await current_snapshot(session, work_order)
+    snapshot = await work_order_snapshot(session, work_order)
     settings = await session.get(IntegrationSettings, tenant_id)
     integration = await find_integration(session, tenant_id)
     if settings is not None:

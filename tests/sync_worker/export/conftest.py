@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sync_worker.deps import Rompslomp, SessionFactory
 from services.sync_worker.export.products import forget_products
 from services.sync_worker.export.sender import Outcome, export_event
-from services.sync_worker.export.snapshot import current_snapshot
 from services.sync_worker.integration.rompslomp_connection import store_tokens
 from services.sync_worker.rompslomp import TokenSet
 from shared.auth import create_tenant
@@ -34,6 +33,7 @@ from shared.models import (
     WorkOrder,
 )
 from shared.outbox import publish
+from shared.snapshot import work_order_snapshot
 from tests.conftest import TenantKey
 from tests.sync_worker.integration import conftest as integration
 
@@ -131,7 +131,7 @@ class Shop:
             tenant_id=self.tenant_id,
             event_type=WORK_ORDER_ARCHIVED,
             aggregate_id=work_order.id,
-            payload=await current_snapshot(self.session, work_order),
+            payload=await work_order_snapshot(self.session, work_order),
         )
         await self.session.commit()
         return event.id

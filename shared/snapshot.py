@@ -1,5 +1,7 @@
-"""A work order as it stands now, in the shape of the `work_order.archived` v1 snapshot,
-for the invoice preview (read from the domain tables; simon_api builds the archived one).
+"""A work order as the `work_order.archived` v1 snapshot (shared/events.py).
+
+simon_api builds it when archiving (the event's payload); the sync worker builds the same
+shape from the current tables for the invoice preview of a work order not yet archived.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from shared.events import (
 from shared.models import Article, Customer, Employee, Material, TimeEntry, WorkAddress, WorkOrder
 
 
-async def current_snapshot(session: AsyncSession, work_order: WorkOrder) -> WorkOrderArchivedV1:
+async def archived_event(session: AsyncSession, work_order: WorkOrder) -> WorkOrderArchivedV1:
+    """The payload of the archive that just happened."""
+    assert work_order.archived_at is not None
+    return await work_order_snapshot(session, work_order)
+
+
+async def work_order_snapshot(session: AsyncSession, work_order: WorkOrder) -> WorkOrderArchivedV1:
+    """The work order as it stands; `archived_at` is now when it is not archived yet."""
     tenant_id = work_order.tenant_id
     customer = (
         await session.get(Customer, work_order.customer_id) if work_order.customer_id else None
@@ -46,6 +55,9 @@ async def current_snapshot(session: AsyncSession, work_order: WorkOrder) -> Work
             .order_by(Material.id)
         )
     ).all()
+    assignee = (
+        await session.get(Employee, work_order.assignee_id) if work_order.assignee_id else None
+    )
     return WorkOrderArchivedV1(
         tenant_id=tenant_id,
         work_order_id=work_order.id,
@@ -58,7 +70,7 @@ async def current_snapshot(session: AsyncSession, work_order: WorkOrder) -> Work
         work_address=WorkAddressSnapshot.model_validate(address, from_attributes=True)
         if address
         else None,
-        assignee=None,
+        assignee=EmployeeSnapshot(id=assignee.id, name=assignee.name) if assignee else None,
         planned_date=work_order.planned_date,
         completed_at=work_order.completed_at,
         archived_at=work_order.archived_at or utcnow(),

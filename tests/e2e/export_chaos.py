@@ -186,6 +186,7 @@ async def run_chaos(
     archive_rate: float | None = None,
     settle_deadline: float = 240.0,
     faults: dict[str, Any] | None = None,
+    min_kills: int = 0,
 ) -> ChaosResult:
     result = ChaosResult()
     engine = create_engine(database_url, pool_size=4)
@@ -220,6 +221,9 @@ async def run_chaos(
             await sandbox.put("/_sandbox/faults", json=faults or CHAOS_FAULTS)
             await sandbox.post("/_sandbox/stats/reset")
             stop_killing = asyncio.Event()
+            enough_kills = asyncio.Event()
+            if min_kills <= 0:
+                enough_kills.set()
             pool: list[Service] = running["workers"]
 
             async def killer() -> None:
@@ -233,6 +237,8 @@ async def run_chaos(
                     turn += 1
                     victim.kill()
                     result.kills += 1
+                    if result.kills >= min_kills:
+                        enough_kills.set()
                     await asyncio.to_thread(victim.start)
 
             killing = asyncio.create_task(killer())
@@ -247,9 +253,12 @@ async def run_chaos(
             await asyncio.gather(*(archive_one(i, w, wo) for i, w, wo in orders))
             result.archived = len(orders)
             result.archive_seconds = time.monotonic() - started
-            # Keep killing for a while after the last archive, while exports are in flight.
+            # Keep killing for a while after the last archive, while exports are in flight,
+            # and at least until `min_kills` happened (a loaded machine restarts slowly).
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(killing), kill_every + 1.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(enough_kills.wait(), 120.0)
             stop_killing.set()
             await killing
             await sandbox.delete("/_sandbox/faults")

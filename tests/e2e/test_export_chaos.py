@@ -25,7 +25,14 @@ async def test_every_archive_ends_exactly_once_while_workers_are_killed_and_romp
     in_thread(upgrade, url)
 
     result = await run_chaos(
-        url, tmp_path, tenants=4, archives=80, workers=2, kill_every=3.0, archive_rate=6.0
+        url,
+        tmp_path,
+        tenants=4,
+        archives=80,
+        workers=2,
+        kill_every=3.0,
+        archive_rate=6.0,
+        min_kills=3,
     )
 
     print(result.line())

@@ -6,8 +6,6 @@ queries on `(tenant_id, id)`, so page 2,000 costs what page 1 costs.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -15,10 +13,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from shared.problems import InvalidInput
+from shared.cursor import MAX_ID, decode_cursor, encode_cursor
 
 T = TypeVar("T")
-MAX_ID = 2**63 - 1
+__all__ = ["MAX_ID", "Page", "PageParams", "decode_cursor", "encode_cursor", "keyset", "page_of"]
 
 
 class Page(BaseModel, Generic[T]):
@@ -39,23 +37,6 @@ CursorQuery = Annotated[str | None, Query(max_length=64, description="From `next
 
 async def page_params(limit: LimitQuery = 50, cursor: CursorQuery = None) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"i{last_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("i"):
-            raise ValueError(raw)
-        value = int(raw[1:])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("cursor", "Not a cursor returned by this list") from None
-    if not 0 < value <= MAX_ID:
-        raise InvalidInput("cursor", "Not a cursor returned by this list")
-    return value
 
 
 def keyset(

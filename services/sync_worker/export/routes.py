@@ -7,8 +7,6 @@ Rompslomp (STYLE 1).
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -28,21 +26,21 @@ from services.sync_worker.export.schemas import (
 )
 from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.integration.state import find_integration
+from shared.cursor import decode_cursor, encode_cursor
 from shared.events import WorkOrderArchivedV1
 from shared.models import IntegrationSettings, InvoiceExport, OutboxEvent, WorkOrder
 from shared.problems import (
     PROBLEM_RESPONSES,
     Conflict,
     DomainError,
-    InvalidInput,
     NotFound,
     documented,
 )
 from shared.snapshot import work_order_snapshot
 
 router = APIRouter(prefix="/api/v1/integration", tags=["exports"], responses=PROBLEM_RESPONSES)
+EXPORT_CURSOR = "e"  # marks the exports list's cursors
 OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
-MAX_ID = 2**63 - 1
 
 NOT_ACTIVE = checks.Problem(
     "integration_not_active",
@@ -150,23 +148,6 @@ async def invoice_preview(
     )
 
 
-def _encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"e{last_id}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("e"):
-            raise ValueError(raw)
-        value = int(raw[1:])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("cursor", "Not a cursor returned by this list") from None
-    if not 0 < value <= MAX_ID:
-        raise InvalidInput("cursor", "Not a cursor returned by this list")
-    return value
-
-
 def _export_out(export: InvoiceExport, number: str | None) -> ExportOut:
     return ExportOut(
         id=export.id,
@@ -204,13 +185,13 @@ async def list_exports(
     if status is not None:
         query = query.where(InvoiceExport.status == status)
     if cursor is not None:
-        query = query.where(InvoiceExport.id < _decode_cursor(cursor))
+        query = query.where(InvoiceExport.id < decode_cursor(cursor, EXPORT_CURSOR))
     rows = (await session.execute(query)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     return ExportPage(
         items=[_export_out(export, number) for export, number in rows],
-        next_cursor=_encode_cursor(rows[-1][0].id) if more else None,
+        next_cursor=encode_cursor(rows[-1][0].id, EXPORT_CURSOR) if more else None,
     )
 
 

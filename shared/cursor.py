@@ -1,0 +1,31 @@
+"""Opaque list cursors (API.md Conventions): the URL-safe form of the last id of a page.
+
+Each list marks its cursors with its own letter, so a cursor from one list is refused by
+another (422 naming `cursor`) instead of quietly paging the wrong thing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from shared.problems import InvalidInput
+
+MAX_ID = 2**63 - 1
+
+
+def encode_cursor(last_id: int, mark: str = "i") -> str:
+    return base64.urlsafe_b64encode(f"{mark}{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, mark: str = "i") -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith(mark):
+            raise ValueError(raw)
+        value = int(raw[len(mark) :])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("cursor", "Not a cursor returned by this list") from None
+    if not 0 < value <= MAX_ID:
+        raise InvalidInput("cursor", "Not a cursor returned by this list")
+    return value

@@ -39,6 +39,14 @@ from shared.models.integration import EXPORT_STATUSES
 from shared.problems import install_problem_handlers
 
 
+def _report_jobs_end(task: asyncio.Task[None]) -> None:
+    """A job worker that dies must say so at once (the API keeps answering without it)."""
+    if not task.cancelled() and task.exception() is not None:
+        structlog.get_logger("services.sync_worker").error(
+            "jobs.worker.crashed", error=repr(task.exception())
+        )
+
+
 def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
@@ -74,6 +82,7 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
             jobs = asyncio.create_task(
                 worker.run(url, runtime, concurrency=settings.job_concurrency), name="jobs"
             )
+            jobs.add_done_callback(_report_jobs_end)
         try:
             yield
         finally:

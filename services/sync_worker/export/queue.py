@@ -16,7 +16,7 @@ from services.sync_worker.jobs.defer import defer
 from shared.clock import utcnow
 from shared.models import Integration, InvoiceExport
 
-EXPORT_TASK = "export.work_order_archived"  # jobs/relay.py defers it with the same lock
+EXPORT_TASK = "export.work_order_archived"  # jobs/relay.py defers it per archive event
 IN_FLIGHT = ("sending", "unknown")
 UNFINISHED = ("pending", *IN_FLIGHT)
 

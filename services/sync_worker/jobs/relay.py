@@ -17,11 +17,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.sync_worker.export.queue import EXPORT_TASK, export_lock
 from services.sync_worker.jobs.defer import defer
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.outbox import NOTIFY_CHANNEL
 
-EXPORT_TASK = "export.work_order_archived"
+__all__ = ["EXPORT_TASK", "relay_once", "relay_pending", "run"]
 BATCH = 200
 POLL_SECONDS = 2.0
 
@@ -45,7 +46,7 @@ async def relay_once(session: AsyncSession) -> int:
                 session,
                 EXPORT_TASK,
                 args={"event_id": row.id},
-                lock=f"export:{row.tenant_id}:{row.aggregate_id}",
+                lock=export_lock(row.tenant_id, row.aggregate_id),
             )
     if rows:
         await session.execute(_MARK, {"ids": [row.id for row in rows]})

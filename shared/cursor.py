@@ -9,9 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 
+from shared.ids import MAX_ID
 from shared.problems import InvalidInput
-
-MAX_ID = 2**63 - 1
 
 
 def encode_cursor(last_id: int, mark: str = "i") -> str:

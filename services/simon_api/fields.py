@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
 from pydantic import Field, StringConstraints
 
-MAX_ID = 2**63 - 1
+from shared.ids import MAX_ID as MAX_ID  # re-exported for the routers
+from shared.ids import PathId as PathId
+
 NO_NUL = r"^[^\x00]*$"
 
 EntityId = Annotated[int, Field(ge=1, le=MAX_ID, strict=False)]
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)
 ]

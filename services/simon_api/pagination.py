@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from shared.cursor import MAX_ID, decode_cursor, encode_cursor
+from shared.cursor import decode_cursor, encode_cursor
+from shared.ids import MAX_ID
 
 T = TypeVar("T")
 __all__ = ["MAX_ID", "Page", "PageParams", "decode_cursor", "encode_cursor", "keyset", "page_of"]

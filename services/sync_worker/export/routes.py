@@ -28,6 +28,7 @@ from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.integration.state import find_integration
 from shared.cursor import decode_cursor, encode_cursor
 from shared.events import WorkOrderArchivedV1
+from shared.ids import PathId
 from shared.models import IntegrationSettings, InvoiceExport, OutboxEvent, WorkOrder
 from shared.problems import (
     PROBLEM_RESPONSES,
@@ -83,7 +84,7 @@ def _problem_out(problem: checks.Problem) -> PreviewProblem:
     responses=OFFICE_ONLY,
 )
 async def invoice_preview(
-    work_order_id: int,
+    work_order_id: PathId,
     session: SessionDep,
     sessions: SessionsDep,
     rompslomp: RompslompDep,
@@ -208,7 +209,7 @@ async def list_exports(
         ),
     },
 )
-async def retry_export(work_order_id: int, session: SessionDep, office: OfficeDep) -> ExportOut:
+async def retry_export(work_order_id: PathId, session: SessionDep, office: OfficeDep) -> ExportOut:
     """Resend a failed export with the settings in force (after the cause was fixed)."""
     tenant_id = office.tenant_id
     work_order = (

@@ -133,6 +133,21 @@ async def test_bad_list_parameters_answer_422_with_the_field(
         assert [e["field"] for e in answer.json()["errors"]] == [field]
 
 
+async def test_ids_beyond_the_database_range_answer_422_naming_the_id(
+    client: httpx.AsyncClient, shop: Shop
+) -> None:
+    huge, zero = 2**63, 0
+    for method, path in (
+        ("GET", f"{P}/work-orders/{huge}/invoice-preview"),
+        ("POST", f"{P}/exports/{huge}/retry"),
+        ("GET", f"{P}/work-orders/{zero}/invoice-preview"),
+        ("POST", f"{P}/exports/{zero}/retry"),
+    ):
+        answer = await client.request(method, path, headers=shop.key.headers)
+        assert answer.status_code == 422, path
+        assert [e["field"] for e in answer.json()["errors"]] == ["work_order_id"], path
+
+
 async def test_retry_requeues_a_failed_export_that_the_settings_caused(
     client: httpx.AsyncClient, shop: Shop
 ) -> None:

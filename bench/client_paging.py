@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _sandbox import free_port, start_sandbox, wait_healthy  # beside this script
 
 from services.sync_worker.rompslomp import RequestBudget, RompslompClient, TokenSet
 
@@ -30,45 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PER_PAGE = 100
 CLIENT_ID = "simon-dev"
 CLIENT_SECRET = "simon-dev-secret"  # noqa: S105 - the sandbox's public dev client
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start_sandbox(port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "services.rompslomp_sandbox.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-
-
-async def wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=1.0) as http:
-        for _ in range(200):
-            if process.poll() is not None:
-                raise SystemExit(f"sandbox exited with {process.returncode}")
-            try:
-                if (await http.get("/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-    raise SystemExit("sandbox did not become healthy")
 
 
 async def prepare(control: httpx.AsyncClient, contacts: int) -> tuple[int, TokenSet]:

@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import psutil  # noqa: E402
+from _sandbox import free_port, start_sandbox, wait_healthy  # noqa: E402  (beside this script)
 from cryptography.fernet import Fernet  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import text  # noqa: E402
@@ -55,47 +56,6 @@ from shared.models import Integration, IntegrationSettings  # noqa: E402
 PER_PAGE = 100
 ENTITIES = ("customers", "articles")
 TABLES = ("customers", "articles", "work_addresses")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start_sandbox(port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "services.rompslomp_sandbox.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-
-
-async def wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=1.0) as http:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise SystemExit(f"sandbox exited with {process.returncode}")
-            try:
-                if (await http.get("/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-    raise SystemExit("sandbox did not become healthy")
 
 
 async def prepare_sandbox(

@@ -11,7 +11,7 @@ import asyncio
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from shared.auth import create_tenant
 from shared.db import create_engine
 from shared.migrate import upgrade
 
@@ -119,3 +120,20 @@ class TenantKey:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"}
+
+
+@pytest.fixture
+def make_tenant(session: AsyncSession) -> Callable[..., Awaitable[TenantKey]]:
+    """A tenant with its first office employee and key, committed (a savepoint release)."""
+
+    async def make(name: str = "Installatiebedrijf De Vries") -> TenantKey:
+        tenant, employee, key = await create_tenant(session, name)
+        await session.commit()
+        return TenantKey(tenant.id, employee.id, key)
+
+    return make
+
+
+@pytest.fixture
+async def office(make_tenant: Callable[..., Awaitable[TenantKey]]) -> TenantKey:
+    return await make_tenant("Tenant A")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.simon_api.deps import get_session
 from services.simon_api.main import create_app
 from services.simon_api.settings import SimonApiSettings
-from shared.auth import create_tenant, issue_api_key
+from shared.auth import issue_api_key
 from shared.models import Employee, Integration
 from shared.reader import SessionReader
 from tests.conftest import TenantKey
@@ -30,21 +30,6 @@ async def client(session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://simon") as client:
         yield client
-
-
-@pytest.fixture
-def make_tenant(session: AsyncSession) -> Callable[..., Awaitable[TenantKey]]:
-    async def make(name: str = "Installatiebedrijf De Vries") -> TenantKey:
-        tenant, employee, key = await create_tenant(session, name)
-        await session.commit()
-        return TenantKey(tenant.id, employee.id, key)
-
-    return make
-
-
-@pytest.fixture
-async def office(make_tenant: Callable[..., Awaitable[TenantKey]]) -> TenantKey:
-    return await make_tenant("Tenant A")
 
 
 @pytest.fixture

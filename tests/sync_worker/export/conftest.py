@@ -39,8 +39,6 @@ from tests.sync_worker.integration import conftest as integration
 
 # The integration tests' fixtures, under their own names.
 client = integration.client
-make_tenant = integration.make_tenant
-office = integration.office
 rompslomp = integration.rompslomp
 sandbox = integration.sandbox
 sandbox_app = integration.sandbox_app

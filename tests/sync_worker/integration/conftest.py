@@ -3,7 +3,7 @@ in-process Rompslomp sandbox (auto-approving, seeded with the demo administratio
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +28,7 @@ from services.sync_worker.deps import (
 from services.sync_worker.main import create_app
 from services.sync_worker.rompslomp import BudgetRegistry, RetryPolicy
 from services.sync_worker.settings import SyncWorkerSettings
-from shared.auth import create_tenant, issue_api_key
+from shared.auth import issue_api_key
 from shared.models import Employee
 from tests.conftest import TenantKey
 
@@ -114,21 +114,6 @@ async def client(worker_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=worker_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://worker.test") as client:
         yield client
-
-
-@pytest.fixture
-def make_tenant(session: AsyncSession) -> Callable[..., Awaitable[TenantKey]]:
-    async def make(name: str = "Installatiebedrijf De Vries") -> TenantKey:
-        tenant, employee, key = await create_tenant(session, name)
-        await session.commit()
-        return TenantKey(tenant.id, employee.id, key)
-
-    return make
-
-
-@pytest.fixture
-async def office(make_tenant: Callable[..., Awaitable[TenantKey]]) -> TenantKey:
-    return await make_tenant("Tenant A")
 
 
 @pytest.fixture

@@ -33,8 +33,6 @@ sandbox = integration.sandbox
 rompslomp = integration.rompslomp
 worker_app = integration.worker_app
 client = integration.client
-make_tenant = integration.make_tenant
-office = integration.office
 field = integration.field
 wizard = integration.wizard
 

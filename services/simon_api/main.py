@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.simon_api.api_keys.router import router as api_keys
 from services.simon_api.article_groups.router import router as article_groups
 from services.simon_api.articles.router import router as articles
 from services.simon_api.customer_records.router import contact_persons, objects, work_addresses
@@ -64,6 +65,7 @@ def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
     for router in (
         work_orders,
         employees,
+        api_keys,
         customers,
         articles,
         article_groups,

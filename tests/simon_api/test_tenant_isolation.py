@@ -18,6 +18,7 @@ BODIES = {
     ("POST", "/api/v1/work-orders/{work_order_id}/time-entries"): {"kind": "work", "minutes": 5},
     ("PATCH", "/api/v1/work-orders/{work_order_id}/time-entries/{entry_id}"): {"minutes": 5},
     ("PATCH", "/api/v1/work-orders/{work_order_id}/materials/{material_id}"): {"quantity": "1"},
+    ("PATCH", "/api/v1/employees/{employee_id}"): {"name": "x"},
 }
 
 
@@ -53,6 +54,7 @@ async def tenant_a_ids(api, office):
     material = await api.post(
         f"/work-orders/{work_order['id']}/materials", {"article_id": article["id"], "quantity": "1"}
     )
+    key = await api.post(f"/employees/{office.employee_id}/api-keys")
     return {
         "customer_id": customer["id"],
         "article_id": article["id"],
@@ -61,6 +63,7 @@ async def tenant_a_ids(api, office):
         "entry_id": entry["id"],
         "material_id": material["id"],
         "employee_id": office.employee_id,
+        "key_id": key["id"],
         "/work-addresses": address["id"],
         "/contact-persons": person["id"],
         "/objects": thing["id"],

@@ -36,6 +36,7 @@ While the Rompslomp integration is active, customers and articles are managed in
 
 def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.refuse_unsafe_production("simon_api")
     configure_logging(settings.log_level, json=settings.log_json)
 
     @asynccontextmanager

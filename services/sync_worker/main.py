@@ -49,6 +49,7 @@ def _report_jobs_end(task: asyncio.Task[None]) -> None:
 
 def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.refuse_unsafe_production("sync_worker")
     configure_logging(settings.log_level, json=settings.log_json)
 
     @asynccontextmanager

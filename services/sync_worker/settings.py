@@ -8,12 +8,14 @@ from pydantic import SecretStr
 
 from shared.settings import ServiceSettings
 
+DEV_CLIENT_SECRET = "simon-dev-secret"  # the sandbox's dev client; never a real secret
+
 
 class SyncWorkerSettings(ServiceSettings):
     rompslomp_api_url: str = "http://127.0.0.1:8300"
     rompslomp_oauth_url: str | None = None  # unset: the same as rompslomp_api_url
     rompslomp_client_id: str = "simon-dev"
-    rompslomp_client_secret: SecretStr = SecretStr("simon-dev-secret")
+    rompslomp_client_secret: SecretStr = SecretStr(DEV_CLIENT_SECRET)
     rompslomp_redirect_uri: str = "http://127.0.0.1:8100/api/v1/integration/oauth/callback"
     token_encryption_key: SecretStr | None = None  # make run generates one into DATA_DIR
     ui_return_url: str | None = None
@@ -37,6 +39,21 @@ class SyncWorkerSettings(ServiceSettings):
     # A run that keeps failing on Rompslomp's side (429, 5xx, timeouts) is retried later,
     # this many times in all before it fails for good.
     sync_max_attempts: int = 8
+
+    def unsafe_for_production(self) -> list[str]:
+        problems = []
+        if self.token_encryption_key is None:
+            problems.append(
+                "TOKEN_ENCRYPTION_KEY is not set (a Fernet key: Rompslomp tokens are "
+                "encrypted with it)"
+            )
+        secret = self.rompslomp_client_secret.get_secret_value()
+        if not secret or secret == DEV_CLIENT_SECRET:
+            problems.append(
+                "ROMPSLOMP_CLIENT_SECRET is the sandbox's dev secret (set the secret of the "
+                "OAuth client registered with Rompslomp)"
+            )
+        return problems
 
     @property
     def oauth_url(self) -> str:

@@ -8,7 +8,7 @@ from pydantic import SecretStr
 
 from shared.settings import ServiceSettings
 
-DEV_CLIENT_SECRET = "simon-dev-secret"  # the sandbox's dev client; never a real secret
+DEV_CLIENT_SECRET = "simon-dev-secret"  # noqa: S105  (the sandbox's dev client, public)
 
 
 class SyncWorkerSettings(ServiceSettings):

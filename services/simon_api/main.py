@@ -16,6 +16,7 @@ from services.simon_api.employees.router import router as employees
 from services.simon_api.settings import SimonApiSettings, get_settings
 from services.simon_api.work_orders.router import router as work_orders
 from shared import health
+from shared.body_limit import BodySizeLimit
 from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
 from shared.logging import configure_logging
@@ -61,6 +62,7 @@ def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit)  # outermost: 413 before anything reads the body
     app.include_router(health.router)
     # Work orders first: routes are matched in order and theirs are the busiest.
     for router in (

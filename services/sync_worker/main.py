@@ -32,6 +32,7 @@ from services.sync_worker.rompslomp import BudgetRegistry
 from services.sync_worker.rompslomp.client import DEFAULT_TIMEOUT, USER_AGENT
 from services.sync_worker.settings import SyncWorkerSettings, get_settings
 from shared import health
+from shared.body_limit import BodySizeLimit
 from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
 from shared.logging import configure_logging
@@ -96,6 +97,7 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Simon sync worker", version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit)  # outermost: 413 before anything reads the body
     app.include_router(integration_router)
     app.include_router(callback_router)
     app.include_router(log_router)

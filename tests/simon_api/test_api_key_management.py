@@ -110,3 +110,13 @@ async def test_last_used_at_is_written_at_most_once_a_minute(client, session, of
     await client.get("/api/v1/work-orders", headers=office.headers)
     await session.refresh(key)
     assert key.last_used_at > first - timedelta(minutes=2)
+
+
+async def test_the_key_in_use_is_not_revoked_by_its_own_request(client, office):
+    own = (
+        await client.get(f"/api/v1/employees/{office.employee_id}/api-keys", headers=office.headers)
+    ).json()["items"][0]
+    response = await client.delete(f"/api/v1/api-keys/{own['id']}", headers=office.headers)
+    assert response.status_code == 409
+    assert response.json()["code"] == "own_key"
+    assert (await client.get("/api/v1/work-orders", headers=office.headers)).status_code == 200

@@ -96,12 +96,21 @@ async def create_api_key(
 
 
 @router.delete(
-    "/api-keys/{key_id}", status_code=204, response_class=Response, responses=_OFFICE_ONLY
+    "/api-keys/{key_id}",
+    status_code=204,
+    response_class=Response,
+    responses={**_OFFICE_ONLY, 409: {"model": Problem, "description": "`own_key`"}},
 )
 async def revoke_api_key(session: SessionDep, principal: OfficeDep, key_id: PathId) -> Response:
     """Revoke a key: refused from the next request on. Revoking a revoked key changes
-    nothing (a retried DELETE answers 204 again)."""
+    nothing (a retried DELETE answers 204 again). The key of the request itself is not
+    revoked by it: that would lock the caller out mid-session; revoke it with another
+    office key."""
     key = await get_owned(session, ApiKey, principal.tenant_id, key_id, label="API key")
+    if key.id == principal.key_id:
+        raise Conflict(
+            "This is the key you are using: revoke it with another office key.", code="own_key"
+        )
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         await session.commit()

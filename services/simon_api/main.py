@@ -20,6 +20,7 @@ from shared.body_limit import BodySizeLimit
 from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
 from shared.logging import configure_logging
+from shared.openapi import install_problem_openapi
 from shared.problems import install_problem_handlers
 from shared.reader import create_pool_reader
 
@@ -62,6 +63,7 @@ def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    install_problem_openapi(app)
     app.add_middleware(BodySizeLimit)  # outermost: 413 before anything reads the body
     app.include_router(health.router)
     # Work orders first: routes are matched in order and theirs are the busiest.

@@ -36,6 +36,7 @@ from shared.body_limit import BodySizeLimit
 from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
 from shared.logging import configure_logging
+from shared.openapi import install_problem_openapi
 from shared.models.integration import EXPORT_STATUSES
 from shared.problems import install_problem_handlers
 
@@ -97,6 +98,7 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Simon sync worker", version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
+    install_problem_openapi(app)
     app.add_middleware(BodySizeLimit)  # outermost: 413 before anything reads the body
     app.include_router(integration_router)
     app.include_router(callback_router)

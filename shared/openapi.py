@@ -6,7 +6,8 @@ from validation of any parameter, 503 while the database is away) and shapes 422
 own `HTTPValidationError`. One pass over the generated document fixes all operations at
 once, so an endpoint added later is documented the same way without anyone remembering:
 - every 4xx/5xx is `application/problem+json` with the `Problem` schema;
-- 401 where the operation is secured; 413 where it takes a body; 422 where it takes
+- 400 (a body that is not text) and 413 where the operation takes a body; 401 where
+  it is secured; 422 where it takes
   parameters or a body; 503 (with `Retry-After`) everywhere.
 """
 
@@ -29,6 +30,11 @@ RETRY_AFTER = {
 
 # Errors any operation may answer, with the condition under which it is added.
 _ADDED: list[tuple[int, str, Callable[[dict[str, Any]], bool]]] = [
+    (
+        400,
+        "The body cannot be read as JSON text (`bad_request`)",
+        lambda op: "requestBody" in op,
+    ),
     (401, "Missing or invalid API key", lambda op: bool(op.get("security"))),
     (413, "The request body is over 1 MiB (`body_too_large`)", lambda op: "requestBody" in op),
     (

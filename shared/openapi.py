@@ -7,8 +7,8 @@ own `HTTPValidationError`. One pass over the generated document fixes all operat
 once, so an endpoint added later is documented the same way without anyone remembering:
 - every 4xx/5xx is `application/problem+json` with the `Problem` schema;
 - 400 (a body that is not text) and 413 where the operation takes a body; 401 where
-  it is secured; 422 where it takes
-  parameters or a body; 503 (with `Retry-After`) everywhere.
+  it is secured; 422 where it takes parameters or a body; 503 (with `Retry-After`)
+  everywhere.
 """
 
 from __future__ import annotations

@@ -40,12 +40,16 @@ def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = resolve_database_url(settings.database_url, settings.data_dir)
-        engine = create_engine(url, pool_size=settings.db_pool_size)
+        timeouts = {
+            "connect_timeout": settings.db_connect_timeout,
+            "statement_timeout": settings.db_statement_timeout,
+        }
+        engine = create_engine(url, pool_size=settings.db_pool_size, **timeouts)
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.read_sessionmaker = create_sessionmaker(
             engine.execution_options(isolation_level="AUTOCOMMIT")
         )
-        app.state.reader = await create_pool_reader(url, size=settings.db_pool_size)
+        app.state.reader = await create_pool_reader(url, size=settings.db_pool_size, **timeouts)
         try:
             yield
         finally:

@@ -1,15 +1,25 @@
-"""The job worker a sync_worker process runs beside its HTTP API (DESIGN D1).
+"""The job engine a sync_worker process runs beside its HTTP API (DESIGN D1): the job worker
+(procrastinate) and the outbox relay, each supervised.
 
 Several processes may run it side by side: jobs are claimed with SKIP LOCKED, `lock`s
 keep one running job per tenant × entity, periodic jobs are deferred once per period.
+
+Either part stops when the database goes away (procrastinate stops its worker when its
+listener or heartbeat fails; the relay when a query fails). The supervisor logs each stop
+once (`jobs.worker.stopped` with the cause) and starts the part again after a capped
+exponential backoff, for as long as the process lives. Jobs a stopped worker left in
+`doing` are handed out again by `recover_stalled` (jobs/maintenance.py) once its heartbeat
+is older than STALLED_AFTER_SECONDS.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 import structlog
 
@@ -17,21 +27,107 @@ from services.sync_worker.jobs import relay
 from services.sync_worker.jobs.app import opened
 from services.sync_worker.jobs.maintenance import HEARTBEAT_SECONDS, STALLED_AFTER_SECONDS
 from services.sync_worker.jobs.runtime import Runtime, set_runtime
+from services.sync_worker.metrics import JOBS_WORKER_UP, OUTBOX_RELAY_UP
 
 log = structlog.get_logger("services.sync_worker.jobs")
 
+FIRST_BACKOFF_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 15.0
+# A part that ran this long was healthy: its next stop starts the backoff from the beginning.
+HEALTHY_AFTER_SECONDS = 30.0
 
-async def run(url: str, runtime: Runtime, *, concurrency: int) -> None:
-    """Run the relay and the worker until cancelled."""
-    set_runtime(runtime)
-    name = f"{socket.gethostname()}:{os.getpid()}"
-    async with opened(url, max_size=concurrency + 4) as job_app:
-        relaying = asyncio.create_task(relay.run(url, runtime.sessions), name="outbox-relay")
-        log.info("jobs.worker.started", worker=name, concurrency=concurrency)
+
+@dataclass
+class Part:
+    """One supervised part of the job engine and what /ready and /metrics read of it."""
+
+    name: str
+    up: bool = False
+    stops: int = 0
+    last_cause: str | None = None
+    on_change: Callable[[bool], None] = field(default=lambda _: None, repr=False)
+
+    def set_up(self, up: bool) -> None:
+        self.up = up
+        self.on_change(up)
+
+
+async def supervise(
+    part: Part,
+    run: Callable[[Part], Awaitable[None]],
+    *,
+    first_backoff: float = FIRST_BACKOFF_SECONDS,
+    max_backoff: float = MAX_BACKOFF_SECONDS,
+    healthy_after: float = HEALTHY_AFTER_SECONDS,
+) -> None:
+    """Run `run(part)` again and again until cancelled. `run` calls `part.set_up(True)`
+    once it works; whatever ends it other than cancellation is a stop."""
+    delay = first_backoff
+    while True:
+        started = time.monotonic()
+        cause: BaseException | None = None
         try:
+            await run(part)
+        except asyncio.CancelledError:
+            part.set_up(False)
+            raise
+        except Exception as exc:
+            cause = exc
+        was_up = part.up
+        part.set_up(False)
+        if time.monotonic() - started >= healthy_after:
+            delay = first_backoff
+        reason = repr(cause) if cause is not None else "stopped by itself"
+        if was_up:
+            part.stops += 1
+            part.last_cause = reason
+            log.error(
+                "jobs.worker.stopped", part=part.name, cause=reason, restart_in=delay,
+                exc_info=cause,
+            )
+        else:  # a restart that did not come up: the database is still away
+            log.warning("jobs.worker.restart_failed", part=part.name, cause=reason, retry_in=delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, max_backoff)
+
+
+class JobEngine:
+    """The job worker and the outbox relay of one process, supervised."""
+
+    def __init__(self, url: str, runtime: Runtime, *, concurrency: int) -> None:
+        self.url = url
+        self.runtime = runtime
+        self.concurrency = concurrency
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self.worker = Part("job_worker", on_change=lambda up: JOBS_WORKER_UP.set(int(up)))
+        self.relay = Part("outbox_relay", on_change=lambda up: OUTBOX_RELAY_UP.set(int(up)))
+
+    def down(self) -> list[str]:
+        return [part.name for part in (self.worker, self.relay) if not part.up]
+
+    async def run(self) -> None:
+        """Both parts until cancelled."""
+        set_runtime(self.runtime)
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(supervise(self.worker, self._work), name="job-worker")
+                group.create_task(supervise(self.relay, self._relay), name="outbox-relay")
+        finally:
+            set_runtime(None)
+
+    async def _work(self, part: Part) -> None:
+        settings = self.runtime.settings
+        async with opened(
+            self.url,
+            max_size=self.concurrency + 4,
+            connect_timeout=settings.db_connect_timeout,
+            statement_timeout=settings.db_statement_timeout,
+        ) as job_app:
+            part.set_up(True)
+            log.info("jobs.worker.started", worker=self.name, concurrency=self.concurrency)
             await job_app.run_worker_async(
-                name=name,
-                concurrency=concurrency,
+                name=self.name,
+                concurrency=self.concurrency,
                 install_signal_handlers=False,
                 listen_notify=True,
                 fetch_job_polling_interval=2.0,
@@ -40,8 +136,13 @@ async def run(url: str, runtime: Runtime, *, concurrency: int) -> None:
                 delete_jobs="successful",
                 shutdown_graceful_timeout=5.0,
             )
-        finally:
-            relaying.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relaying
-            set_runtime(None)
+            # procrastinate stops its worker itself when its listener or heartbeat fails
+            # (and logs the side task's exception): that is a stop too.
+
+    async def _relay(self, part: Part) -> None:
+        await relay.run(
+            self.url,
+            self.runtime.sessions,
+            on_listening=lambda: part.set_up(True),
+            connect_timeout=self.runtime.settings.db_connect_timeout,
+        )

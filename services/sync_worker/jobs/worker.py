@@ -82,7 +82,10 @@ async def supervise(
             part.stops += 1
             part.last_cause = reason
             log.error(
-                "jobs.worker.stopped", part=part.name, cause=reason, restart_in=delay,
+                "jobs.worker.stopped",
+                part=part.name,
+                cause=reason,
+                restart_in=delay,
                 exc_info=cause,
             )
         else:  # a restart that did not come up: the database is still away

@@ -22,12 +22,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import structlog
+from sqlalchemy import text
 
 from services.sync_worker.jobs import relay
 from services.sync_worker.jobs.app import opened
 from services.sync_worker.jobs.maintenance import HEARTBEAT_SECONDS, STALLED_AFTER_SECONDS
 from services.sync_worker.jobs.runtime import Runtime, set_runtime
 from services.sync_worker.metrics import JOBS_WORKER_UP, OUTBOX_RELAY_UP
+from shared.outage import database_unavailable
 
 log = structlog.get_logger("services.sync_worker.jobs")
 
@@ -35,6 +37,7 @@ FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 15.0
 # A part that ran this long was healthy: its next stop starts the backoff from the beginning.
 HEALTHY_AFTER_SECONDS = 30.0
+PROBE_SECONDS = 1.0
 
 
 @dataclass
@@ -52,16 +55,31 @@ class Part:
         self.on_change(up)
 
 
+async def _pause(delay: float, probe: Callable[[], Awaitable[bool]] | None) -> None:
+    """Wait `delay`, or less: once `probe` says the database answers again (asked every
+    PROBE_SECONDS), the part that stopped for want of it starts at once, so the backlog
+    drains within seconds of an outage however far the backoff has grown."""
+    deadline = time.monotonic() + delay
+    while (left := deadline - time.monotonic()) > 0:
+        await asyncio.sleep(min(left, PROBE_SECONDS))
+        if probe is not None and time.monotonic() < deadline and await probe():
+            return
+
+
 async def supervise(
     part: Part,
     run: Callable[[Part], Awaitable[None]],
     *,
+    probe: Callable[[], Awaitable[bool]] | None = None,
     first_backoff: float = FIRST_BACKOFF_SECONDS,
     max_backoff: float = MAX_BACKOFF_SECONDS,
     healthy_after: float = HEALTHY_AFTER_SECONDS,
 ) -> None:
     """Run `run(part)` again and again until cancelled. `run` calls `part.set_up(True)`
-    once it works; whatever ends it other than cancellation is a stop."""
+    once it works; whatever ends it other than cancellation is a stop. The backoff doubles
+    from `first_backoff` to `max_backoff` and starts over after a run of `healthy_after`;
+    a stop for want of the database ends its backoff early once `probe()` succeeds (a stop
+    for any other reason, a bug say, waits the backoff out: no tight crash loop)."""
     delay = first_backoff
     while True:
         started = time.monotonic()
@@ -78,19 +96,22 @@ async def supervise(
         if time.monotonic() - started >= healthy_after:
             delay = first_backoff
         reason = repr(cause) if cause is not None else "stopped by itself"
+        waits_for_database = cause is None or database_unavailable(cause)
         if was_up:
             part.stops += 1
             part.last_cause = reason
+            # The cause says enough when the database went away; anything else is a bug
+            # and gets its traceback.
             log.error(
                 "jobs.worker.stopped",
                 part=part.name,
                 cause=reason,
                 restart_in=delay,
-                exc_info=cause,
+                exc_info=None if waits_for_database else cause,
             )
         else:  # a restart that did not come up: the database is still away
             log.warning("jobs.worker.restart_failed", part=part.name, cause=reason, retry_in=delay)
-        await asyncio.sleep(delay)
+        await _pause(delay, probe if waits_for_database else None)
         delay = min(delay * 2, max_backoff)
 
 
@@ -113,10 +134,18 @@ class JobEngine:
         set_runtime(self.runtime)
         try:
             async with asyncio.TaskGroup() as group:
-                group.create_task(supervise(self.worker, self._work), name="job-worker")
-                group.create_task(supervise(self.relay, self._relay), name="outbox-relay")
+                for part, run in ((self.worker, self._work), (self.relay, self._relay)):
+                    group.create_task(supervise(part, run, probe=self._database_answers))
         finally:
             set_runtime(None)
+
+    async def _database_answers(self) -> bool:
+        try:
+            async with self.runtime.sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:  # whatever the failure: not yet
+            return False
+        return True
 
     async def _work(self, part: Part) -> None:
         settings = self.runtime.settings

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 import uuid
 from collections import Counter
@@ -48,7 +49,8 @@ class OutageResult:
     missing: int = 0
     duplicates: int = 0
     log_lines: dict[str, int] = field(default_factory=dict)
-    tracebacks: dict[str, int] = field(default_factory=dict)
+    errors_logged: dict[str, int] = field(default_factory=dict)
+    unhandled: dict[str, int] = field(default_factory=dict)
     worker_stops: int = 0
 
     @property
@@ -81,8 +83,12 @@ class OutageResult:
             "log lines (simon_api, sync_worker)": (
                 f"{self.log_lines.get('simon_api', 0)}, {self.log_lines.get('sync_worker', 0)}"
             ),
-            "tracebacks logged (simon_api, sync_worker)": (
-                f"{self.tracebacks.get('simon_api', 0)}, {self.tracebacks.get('sync_worker', 0)}"
+            "errors logged (simon_api, sync_worker)": (
+                f"{self.errors_logged.get('simon_api', 0)}, "
+                f"{self.errors_logged.get('sync_worker', 0)}"
+            ),
+            "exceptions reaching uvicorn (simon_api, sync_worker)": (
+                f"{self.unhandled.get('simon_api', 0)}, {self.unhandled.get('sync_worker', 0)}"
             ),
         }
 
@@ -275,7 +281,8 @@ async def run_case(
         with contextlib.suppress(FileNotFoundError):
             text = outputs[service].read_text(errors="replace")
             result.log_lines[service] = text.count("\n")
-            result.tracebacks[service] = text.count("Traceback (most recent call last)")
+            result.errors_logged[service] = len(re.findall(r"\[error\s*\]", text))
+            result.unhandled[service] = text.count("Exception in ASGI application")
             if service == "sync_worker":
                 result.worker_stops = text.count("jobs.worker.stopped")
     return result

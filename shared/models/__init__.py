@@ -1,5 +1,6 @@
 """Every table, imported here so that Alembic's metadata sees them all."""
 
+from shared.models.idempotency import IdempotencyKey
 from shared.models.integration import Integration, InvoiceExport
 from shared.models.integration_setup import (
     IntegrationLogEntry,
@@ -30,6 +31,7 @@ __all__ = [
     "Customer",
     "CustomerObject",
     "Employee",
+    "IdempotencyKey",
     "Integration",
     "IntegrationLogEntry",
     "IntegrationSettings",

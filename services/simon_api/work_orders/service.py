@@ -147,7 +147,11 @@ async def update_work_order(
 
 
 async def complete(session: AsyncSession, principal: Principal, work_order_id: int) -> WorkOrder:
+    """Completing a completed work order answers it unchanged: a client that retries after
+    a lost answer must not see an error for what it already did."""
     work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
+    if work_order.status == "completed":
+        return work_order
     if work_order.status != "planned":
         raise Conflict(
             f"Work order {work_order.number} is {work_order.status}; only a planned work "
@@ -161,7 +165,12 @@ async def complete(session: AsyncSession, principal: Principal, work_order_id: i
 
 
 async def archive(session: AsyncSession, principal: Principal, work_order_id: int) -> WorkOrder:
+    """Archiving an archived work order answers it unchanged, at the same archive sequence
+    (no second event, no second invoice): the archive a retrying client repeats after a
+    lost answer was committed. Only a reopen starts a new sequence."""
     work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
+    if work_order.status == "archived":
+        return work_order
     if work_order.status != "completed":
         raise Conflict(
             f"Work order {work_order.number} is {work_order.status}; complete it before archiving.",

@@ -8,7 +8,9 @@ import { formatDate, formatMoney, formatNumber, t } from '../i18n.js';
 import { busy, field, h, openDialog, showAlert, tableWrap } from '../ui.js';
 
 const STATUSES = ['pending', 'sending', 'unknown', 'sent', 'failed', 'skipped', 'removed'];
+const IN_FLIGHT = ['pending', 'sending', 'unknown'];
 const PAGE_SIZE = 50;
+const POLL_MS = 2000;
 
 async function preview(workOrderId, number) {
   const body = h('div', {}, h('p', {}, t('app.loading')));
@@ -41,7 +43,7 @@ async function preview(workOrderId, number) {
       h('strong', {}, english ? problem.message_en : problem.message), ' ', english ? problem.action_en : problem.action)))]
     : [h('p', { class: 'ok' }, t('invoices.wouldSend'))];
   body.replaceChildren(h('p', {}, t('invoices.previewDescription', { description: answer.description })),
-    tableWrap(t('invoices.lines'), lines), problems);
+    tableWrap(t('invoices.lines'), lines), ...problems);
 }
 
 function statusCell(item) {
@@ -62,6 +64,9 @@ export async function render(context) {
   const body = h('tbody');
   const more = h('button', { type: 'button', hidden: true }, t('invoices.more'));
   let cursor = null;
+  let timer = null;
+  let left = false;
+  context.onLeave(() => { left = true; clearTimeout(timer); });
 
   function actions(item) {
     const cells = [];
@@ -129,6 +134,11 @@ export async function render(context) {
     else body.replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '7' }, workOrder ? t('invoices.noExport') : t('invoices.empty')))]));
     cursor = page.next_cursor;
     more.hidden = !cursor;
+    // While something is on its way the first page follows it (seconds, not minutes).
+    clearTimeout(timer);
+    if (!left && !append && page.items.some((item) => IN_FLIGHT.includes(item.status))) {
+      timer = setTimeout(() => load(false), POLL_MS);
+    }
   }
   const reload = () => load(false);
   more.addEventListener('click', () => busy(more, () => load(true)));

@@ -166,7 +166,7 @@ export async function render(context) {
       banners.replaceChildren(...(integration.held_deletions || []).map(heldBanner));
     }
     tables.replaceChildren(tableWrap(t('status.tables'), tablesTable(integration.tables)));
-    sync.replaceChildren(integration.sync.length ? integration.sync.map(progressLine) : h('p', {}, t('status.noRuns')));
+    sync.replaceChildren(...(integration.sync.length ? integration.sync.map(progressLine) : [h('p', {}, t('status.noRuns'))]));
     syncNow.hidden = current !== 'active';
     change.hidden = current === 'never_activated';
     deactivate.hidden = !(current === 'active' || current === 'needs_reconnect');

@@ -88,7 +88,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture(scope="session")
-def console_stack(postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def console_stack(
+    postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     name = f"simon_console_{uuid.uuid4().hex[:8]}"
     in_thread(admin_execute, postgres_server_url, f"CREATE DATABASE {name}")
     url = with_database(postgres_server_url, name)
@@ -160,6 +162,6 @@ async def page(browser: Any, request: pytest.FixtureRequest) -> AsyncIterator[An
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{request.node.name}.png"
         await page.screenshot(path=str(path), full_page=True)
-        print(f"console screenshot of the failure: {path}")  # noqa: T201
+        print(f"console screenshot of the failure: {path}")
     await context.close()
     assert not errors, f"JavaScript errors in the console: {errors}"

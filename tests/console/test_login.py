@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 async def test_only_an_office_key_logs_in_and_uitloggen_forgets_it(
     console_stack: Stack, page: Any
 ) -> None:
-    key = await new_tenant(console_stack, "Console Inloggen BV")
+    _, key = await new_tenant(console_stack, "Console Inloggen BV")
     office = Office(console_stack, key)
     field = await office.simon.post(
         "/employees", json={"name": "Piet Monteur", "email": "piet@login.test", "role": "field"}

@@ -5,14 +5,13 @@ export fixed in the settings and resent → deactivate."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
-from tests.console.world import Office, Stack, login, new_tenant, wait_for
+from tests.console.world import Office, Stack, archived_work_order, login, new_tenant, wait_for
 
 pytestmark = pytest.mark.e2e
 CONTACTS = 300
@@ -27,35 +26,8 @@ async def _product(office: Office, company_id: int, code: str, name: str, price:
     return int(answer.json()["product"]["id"])
 
 
-async def _archived_work_order(office: Office) -> dict[str, Any]:
-    """A completed work order of an imported customer with an hour of work, archived."""
-    customer = (await office.simon.get("/customers", params={"limit": 1})).json()["items"][0]
-    fitter = await office.simon.post(
-        "/employees", json={"name": "Piet Monteur", "email": "piet@walk.test", "role": "field"}
-    )
-    order = await office.simon.post(
-        "/work-orders",
-        json={
-            "customer_id": customer["id"],
-            "description": "Lekkage badkamer verholpen",
-            "assignee_id": fitter.json()["id"],
-            "planned_date": dt.date.today().isoformat(),
-        },
-    )
-    path = f"/work-orders/{order.json()['id']}"
-    for step in (
-        office.simon.post(f"{path}/time-entries", json={"kind": "work", "minutes": 60}),
-        office.simon.post(f"{path}/complete"),
-        office.simon.post(f"{path}/archive"),
-    ):
-        answer = await step
-        assert answer.status_code < 300, answer.text
-    archived: dict[str, Any] = answer.json()
-    return archived
-
-
 async def test_the_office_walks_from_login_to_deactivation(console_stack: Stack, page: Any) -> None:
-    key = await new_tenant(console_stack, "Console Wandeling BV")
+    _, key = await new_tenant(console_stack, "Console Wandeling BV")
     office = Office(console_stack, key)
     company = await office.company("Wandeling Installaties B.V.", contacts=CONTACTS, products=4)
     work = await _product(office, company, "ARB-1", "Arbeidsloon monteur per uur", "62.50")
@@ -132,7 +104,7 @@ async def test_the_office_walks_from_login_to_deactivation(console_stack: Stack,
     # -- a failed export, fixed in the settings and resent ---------------------------------
     deleted = await office.sandbox.delete(f"/_sandbox/companies/{company}/products/{work}")
     assert deleted.status_code == 204, deleted.text
-    order = await _archived_work_order(office)
+    order = await archived_work_order(office)
 
     async def failed() -> bool:
         exports = await office.call("GET", "/exports", params={"work_order_id": order["id"]})

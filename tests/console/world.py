@@ -5,6 +5,7 @@ does all of it through the browser instead)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -31,14 +32,14 @@ class Stack:
         return f"{self.worker}/console/"
 
 
-async def new_tenant(stack: Stack, name: str) -> str:
-    """A tenant with one office employee; its key."""
+async def new_tenant(stack: Stack, name: str) -> tuple[int, str]:
+    """A tenant with one office employee: its id and that employee's key."""
     engine = create_engine(stack.database_url, pool_size=1)
     try:
         async with create_sessionmaker(engine)() as session:
-            _, _, key = await create_tenant(session, name)
+            tenant, _, key = await create_tenant(session, name)
             await session.commit()
-            return key
+            return tenant.id, key
     finally:
         await engine.dispose()
 
@@ -71,7 +72,7 @@ class Office:
         self.stack = stack
         self.key = key
         self.api = httpx.AsyncClient(
-            base_url=stack.worker + P, headers={"Authorization": f"Bearer {key}"}, timeout=30
+            base_url=stack.worker, headers={"Authorization": f"Bearer {key}"}, timeout=30
         )
         self.sandbox = httpx.AsyncClient(base_url=stack.sandbox, timeout=30)
         self.simon = httpx.AsyncClient(
@@ -84,8 +85,12 @@ class Office:
         for client in (self.api, self.sandbox, self.simon):
             await client.aclose()
 
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """`path` under /api/v1/integration ("" is the status)."""
+        return await self.api.request(method, P + path, **kwargs)
+
     async def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        answer = await self.api.request(method, path, **kwargs)
+        answer = await self.request(method, path, **kwargs)
         assert answer.status_code < 400, f"{method} {path}: {answer.status_code} {answer.text}"
         return answer.json() if answer.content else None
 
@@ -102,7 +107,7 @@ class Office:
         return company_id
 
     async def products(self, company_id: int) -> list[dict[str, Any]]:
-        answer = await self.api.get("/products", params={"administration_id": company_id})
+        answer = await self.request("GET", "/products", params={"administration_id": company_id})
         answer.raise_for_status()
         items: list[dict[str, Any]] = answer.json()["items"]
         return items
@@ -117,7 +122,7 @@ class Office:
             "/oauth/authorize", data={**form.fields, "decision": "approve"}
         )
         assert decided.status_code == 303, decided.text
-        back = await self.api.get(decided.headers["location"].removeprefix(self.stack.worker + P))
+        back = await self.api.get(decided.headers["location"])
         assert back.status_code == 303, back.text
 
     async def activate(self, company_id: int, **settings: Any) -> None:
@@ -141,6 +146,41 @@ class Office:
 
         result: dict[str, Any] = await wait_for(check, "the sync runs to end")
         return result
+
+
+async def archived_work_order(office: Office, *, with_customer: bool = True) -> dict[str, Any]:
+    """A completed work order with an hour of work, archived (of an imported customer, or of
+    none: an export that fails)."""
+    customer = None
+    if with_customer:
+        customer = (await office.simon.get("/customers", params={"limit": 1})).json()["items"][0]
+    fitter = await office.simon.post(
+        "/employees",
+        json={
+            "name": "Piet Monteur",
+            "email": f"piet{time.time_ns()}@console.test",
+            "role": "field",
+        },
+    )
+    order = await office.simon.post(
+        "/work-orders",
+        json={
+            "customer_id": customer["id"] if customer else None,
+            "description": "Lekkage badkamer verholpen",
+            "assignee_id": fitter.json()["id"],
+            "planned_date": dt.datetime.now(dt.UTC).date().isoformat(),
+        },
+    )
+    path = f"/work-orders/{order.json()['id']}"
+    for step in (
+        office.simon.post(f"{path}/time-entries", json={"kind": "work", "minutes": 60}),
+        office.simon.post(f"{path}/complete"),
+        office.simon.post(f"{path}/archive"),
+    ):
+        answer = await step
+        assert answer.status_code < 300, answer.text
+    archived: dict[str, Any] = answer.json()
+    return archived
 
 
 async def login(page: Any, stack: Stack, key: str) -> None:

@@ -24,6 +24,8 @@ export class ApiError extends Error {
   // What to tell the office: the field messages (Dutch, meant for people) or the detail.
   describe() {
     if (this.status === 0) return t('error.network');
+    const known = t(`problem.${this.code}`);
+    if (this.code && known !== `problem.${this.code}`) return known;
     if (this.errors.length) return this.errors.map((e) => e.message).join(' ');
     return t('error.generic', { status: this.status, detail: this.problem.detail || this.message });
   }

@@ -17,22 +17,13 @@ pytestmark = pytest.mark.e2e
 CONTACTS = 300
 
 
-async def _product(office: Office, company_id: int, code: str, name: str, price: str) -> int:
-    answer = await office.sandbox.post(
-        f"/_sandbox/companies/{company_id}/products",
-        json={"invoice_line": {"product_code": code, "description": name, "price_per_unit": price}},
-    )
-    answer.raise_for_status()
-    return int(answer.json()["product"]["id"])
-
-
 async def test_the_office_walks_from_login_to_deactivation(console_stack: Stack, page: Any) -> None:
     _, key = await new_tenant(console_stack, "Console Wandeling BV")
     office = Office(console_stack, key)
     company = await office.company("Wandeling Installaties B.V.", contacts=CONTACTS, products=4)
-    work = await _product(office, company, "ARB-1", "Arbeidsloon monteur per uur", "62.50")
-    other_work = await _product(office, company, "ARB-2", "Arbeidsloon leerling per uur", "41.00")
-    travel = await _product(office, company, "REIS", "Reistijd per uur", "55.00")
+    work = await office.product(company, "ARB-1", "Arbeidsloon monteur per uur", "62.50")
+    other_work = await office.product(company, "ARB-2", "Arbeidsloon leerling per uur", "41.00")
+    travel = await office.product(company, "REIS", "Reistijd per uur", "55.00")
 
     # -- login, step 1: wipe ---------------------------------------------------------------
     await login(page, console_stack, key)

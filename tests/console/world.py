@@ -106,11 +106,16 @@ class Office:
         seeded.raise_for_status()
         return company_id
 
-    async def products(self, company_id: int) -> list[dict[str, Any]]:
-        answer = await self.request("GET", "/products", params={"administration_id": company_id})
+    async def product(self, company_id: int, code: str, name: str, price: str) -> int:
+        """A product made in Rompslomp; its id."""
+        answer = await self.sandbox.post(
+            f"/_sandbox/companies/{company_id}/products",
+            json={
+                "invoice_line": {"product_code": code, "description": name, "price_per_unit": price}
+            },
+        )
         answer.raise_for_status()
-        items: list[dict[str, Any]] = answer.json()["items"]
-        return items
+        return int(answer.json()["product"]["id"])
 
     async def approve_consent(self, authorize_url: str) -> None:
         """What a person does on Rompslomp's consent page: Toestaan."""

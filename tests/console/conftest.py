@@ -6,13 +6,13 @@ the demo administrations seeded), simon_api and sync_worker with its job worker,
 processes on 127.0.0.1; the console is opened on the OAuth callback's host, as in
 production. One browser for the session, a fresh context (so a fresh sessionStorage) per
 test. A failing test saves a screenshot under `.pytest-artifacts/console/` and prints its
-path. Without a Chromium the tests are skipped and the session header says so.
+path. Without a Chromium the tests are skipped and the session header says so
+(tests/conftest.py prints it: pytest reads report headers from the root conftest only).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -23,6 +23,7 @@ from cryptography.fernet import Fernet
 
 from shared.migrate import upgrade
 from tests.conftest import admin_execute, in_thread, with_database
+from tests.console.browser import find_chromium, why_skipped
 from tests.console.world import Stack
 from tests.e2e.conftest import free_port, start_service, stop
 
@@ -41,34 +42,6 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
-
-
-def find_chromium() -> str | None:
-    given = os.environ.get("CHROMIUM_PATH")
-    if given:
-        return given if Path(given).exists() else None
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def why_skipped() -> str | None:
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return "the console's browser tests are SKIPPED: Playwright is not installed (make install)"
-    if find_chromium() is None:
-        return (
-            "the console's browser tests are SKIPPED: no Chromium found "
-            "(apt-get install chromium, or set CHROMIUM_PATH)"
-        )
-    return None
-
-
-def pytest_report_header() -> str:
-    return why_skipped() or f"console browser tests: Chromium at {find_chromium()}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

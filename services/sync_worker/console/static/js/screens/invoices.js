@@ -154,8 +154,8 @@ export async function render(context) {
       h('a', { href: '#/facturen' }, t('invoices.showAll')), ' ',
       h('button', { type: 'button', onclick: () => preview(workOrder, number || workOrder) }, t('invoices.preview')))
     : null;
-  main.append(h('h1', {}, t('invoices.title')),
+  main.append(...[h('h1', {}, t('invoices.title')),
     workOrder ? null : h('div', { class: 'filters' }, field(t('invoices.status'), filter)),
-    focus, problem, tableWrap(t('invoices.title'), table), more);
+    focus, problem, tableWrap(t('invoices.title'), table), more].filter(Boolean));
   await load(false);
 }

@@ -13,7 +13,7 @@ function product(value) {
 
 function history(items) {
   return h('table', {},
-    h('caption', {}, t('settings.history')),
+    h('caption', { class: 'visually-hidden' }, t('settings.history')),
     h('thead', {}, h('tr', {},
       ['settings.savedAt', 'settings.savedBy', 'form.administration', 'form.work_time_product',
         'form.travel_time_product', 'form.standard_product', 'form.descriptionFirst', 'form.filterWord']
@@ -35,7 +35,7 @@ function history(items) {
 export async function render(context) {
   const { main } = context;
   const problem = h('div');
-  main.append(h('h1', {}, t('settings.title')), h('p', { class: 'note' }, t('form.applyNote')), problem);
+  main.append(h('h1', {}, t('settings.title')), problem);
   let stored;
   let versions;
   try {

@@ -65,8 +65,9 @@ class Story:
         consent = self.sandbox.get(authorize_url)  # the sandbox approves on the user's behalf
         if consent.status_code not in (302, 303):
             raise SystemExit(f"Rompslomp consent failed: {consent.status_code} {consent.text}")
-        callback = self.worker.get(consent.headers["location"])  # a page for the browser
-        if callback.status_code != 200:
+        # The callback sends a browser on to the console (303), or answers with a page.
+        callback = self.worker.get(consent.headers["location"])
+        if callback.status_code not in (200, 303):
             raise SystemExit(f"The OAuth callback failed: {callback.status_code} {callback.text}")
         say("2. Connected to Rompslomp (OAuth code + PKCE).")
         administrations = self.ok(self.worker.get("/administrations"))["items"]

@@ -1,7 +1,8 @@
 """sync_worker (port 8100): everything that talks to Rompslomp.
 
-`/health`, `/ready`, `/metrics` and the integration endpoints (`/api/v1/integration`: the
-activation wizard, OAuth callback, settings, status, (de)activation, sync, exports, log).
+`/health`, `/ready`, `/metrics`, the integration endpoints (`/api/v1/integration`: the
+activation wizard, OAuth callback, settings, status, (de)activation, sync, exports, log)
+and the office console at `/console/` (static files, a client of those endpoints).
 Beside the API the process runs the job worker and the outbox relay (jobs/worker.py, each
 supervised and restarted after a database outage) unless `RUN_JOBS=false`; several such
 processes can run side by side. `/ready` answers 503 while the database or one of those
@@ -22,9 +23,11 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from services.sync_worker import console
 from services.sync_worker.deps import Rompslomp
 from services.sync_worker.export.routes import router as export_router
 from services.sync_worker.integration.callback import router as callback_router
+from services.sync_worker.integration.product_search import router as product_search_router
 from services.sync_worker.integration.router import router as integration_router
 from services.sync_worker.jobs.runtime import BACKGROUND_RETRY, Runtime
 from services.sync_worker.jobs.worker import JobEngine
@@ -111,10 +114,12 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
     app = FastAPI(title="Simon sync worker", version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
     app.include_router(integration_router)
+    app.include_router(product_search_router)
     app.include_router(callback_router)
     app.include_router(log_router)
     app.include_router(export_router)
     app.include_router(health.router)
+    console.mount(app)
 
     @app.get("/metrics", tags=["health"], response_class=Response)
     async def metrics(request: Request) -> Response:

@@ -1,5 +1,6 @@
 """Every table, imported here so that Alembic's metadata sees them all."""
 
+from shared.models.forms import FormTemplate, FormTemplateVersion, WorkOrderForm
 from shared.models.integration import Integration, InvoiceExport
 from shared.models.integration_setup import (
     IntegrationLogEntry,
@@ -20,7 +21,7 @@ from shared.models.master_data import (
 )
 from shared.models.outbox import OutboxEvent
 from shared.models.tenants import ApiKey, Employee, Tenant, WorkOrderCounter
-from shared.models.work_orders import Material, TimeEntry, WorkOrder
+from shared.models.work_orders import Material, TimeEntry, WorkOrder, WorkOrderSignature
 
 __all__ = [
     "ApiKey",
@@ -30,6 +31,8 @@ __all__ = [
     "Customer",
     "CustomerObject",
     "Employee",
+    "FormTemplate",
+    "FormTemplateVersion",
     "Integration",
     "IntegrationLogEntry",
     "IntegrationSettings",
@@ -46,4 +49,6 @@ __all__ = [
     "WorkAddress",
     "WorkOrder",
     "WorkOrderCounter",
+    "WorkOrderForm",
+    "WorkOrderSignature",
 ]

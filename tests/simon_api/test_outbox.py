@@ -99,7 +99,10 @@ async def test_archive_writes_one_event_with_a_complete_snapshot(api, session, o
     ]
     assert payload.completed_at is not None
     assert payload.archived_at is not None
-    assert (payload.contact_person.name, payload.contact_person.phone) == ("Anja de Boer", "06-1234")
+    assert (payload.contact_person.name, payload.contact_person.phone) == (
+        "Anja de Boer",
+        "06-1234",
+    )
     assert payload.object.title == "CV-ketel Remeha Tzerra 24"
     assert payload.object.serial_number == "RT-1"
     [filled] = payload.forms

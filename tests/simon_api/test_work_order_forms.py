@@ -105,7 +105,7 @@ async def test_partial_saves_add_up_and_null_clears_one(api, filling):
 
 
 async def test_complete_is_refused_while_a_required_question_is_unanswered(api, filling):
-    work_order, form, path = filling
+    work_order, _, path = filling
     problem = await api.post(f"/work-orders/{work_order['id']}/complete", status=409)
     assert problem["code"] == "form_incomplete"
     assert [e["field"] for e in problem["errors"]] == ["gereinigd"]
@@ -172,7 +172,7 @@ async def test_after_completion_only_the_office_corrects_answers(api, client, fi
 
 
 async def test_a_form_is_removed_from_a_work_order(api, client, office, filling):
-    work_order, form, path = filling
+    work_order, _, path = filling
     response = await client.delete(f"/api/v1{path}", headers=office.headers)
     assert response.status_code == 204
     listed = await client.get(

@@ -1,5 +1,6 @@
 """The work-order PDF, read back: its text with pypdf, and a page as a picture (pdftoppm)."""
 
+import asyncio
 import io
 import shutil
 import subprocess
@@ -134,7 +135,8 @@ async def test_the_pages_render_as_a4_with_the_signature_drawn(
 ):
     pdf = tmp_path / "werkbon.pdf"
     pdf.write_bytes((await _pdf(client, office, full_work_order["id"])).content)
-    subprocess.run(
+    await asyncio.to_thread(
+        subprocess.run,
         ["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")],
         check=True,
         timeout=60,

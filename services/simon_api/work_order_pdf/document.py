@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 from dataclasses import dataclass
 
 from services.simon_api.work_order_pdf.layout import (
@@ -131,13 +132,14 @@ def _forms(pdf: Pdf, order: WorkOrderArchivedV1) -> None:
 
 def _signature(pdf: Pdf, document: WorkOrderDocument) -> None:
     signature = document.work_order.signature
-    section(pdf, "Handtekening klant")
     if signature is None or document.signature_png is None:
+        section(pdf, "Handtekening klant")
         pdf.cell(0, 5, "Niet getekend.", new_x="LMARGIN", new_y="NEXT")
         return
-    if pdf.will_page_break(45):
-        pdf.add_page()
-    pdf.image(io.BytesIO(document.signature_png), w=SIGNATURE_WIDTH, keep_aspect_ratio=True)
+    width, height = struct.unpack(">II", document.signature_png[16:24])  # from the IHDR
+    drawn = SIGNATURE_WIDTH * height / width
+    section(pdf, "Handtekening klant", keep=drawn + 12)
+    pdf.image(io.BytesIO(document.signature_png), w=SIGNATURE_WIDTH, h=drawn)
     fields(pdf, [("Naam", signature.name), ("Datum", local_date(signature.signed_at))])
 
 

@@ -46,9 +46,11 @@ class Pdf(FPDF):
         self.set_text_color(0)
 
 
-def section(pdf: Pdf, title: str) -> None:
+def section(pdf: Pdf, title: str, *, keep: float = 16.0) -> None:
+    """A titled section; starts a new page unless `keep` mm fit below the title (so that
+    a title never stands alone at the foot of a page)."""
     pdf.ln(3)
-    if pdf.get_y() + 20 > pdf.page_break_trigger:
+    if pdf.get_y() + 10 + keep > pdf.page_break_trigger:
         pdf.add_page()
     pdf.set_font(FONT, "B", 11)
     pdf.cell(0, 7, plain(title), new_x="LMARGIN", new_y="NEXT", border="B")
@@ -96,13 +98,13 @@ def wrap(pdf: Pdf, text: str, limit: float) -> list[str]:
 
 class _Table:
     """Rows of wrapped cells written with `text()` (fpdf2's own table layout costs about a
-    millisecond a cell); the heading is repeated on every page the table runs onto."""
+    millisecond a cell); the heading stands above the first row on every page."""
 
     def __init__(
         self, pdf: Pdf, widths: Sequence[float], align: Sequence[str], heading: Sequence[str]
     ) -> None:
         self.pdf, self.widths, self.align, self.heading = pdf, widths, align, heading
-        self._write(self._wrap(heading, "B"), "B")
+        self.heading_page = 0  # the page whose rows have their heading
 
     def _wrap(self, cells: Sequence[str], style: str) -> list[list[str]]:
         self.pdf.set_font(FONT, style, SIZE)
@@ -112,11 +114,18 @@ class _Table:
         ]
 
     def row(self, cells: Sequence[str]) -> None:
+        heading = self._wrap(self.heading, "B")
         wrapped = self._wrap(cells, "")
-        if self.pdf.get_y() + self._height(wrapped) > self.pdf.page_break_trigger:
+        needed = self._height(wrapped)
+        if self.heading_page != self.pdf.page_no():
+            needed += self._height(heading)
+        if self.pdf.get_y() + needed > self.pdf.page_break_trigger:
             self.pdf.add_page()
-            self._write(self._wrap(self.heading, "B"), "B")
-            self.pdf.set_font(FONT, "", SIZE)
+        if self.heading_page != self.pdf.page_no():
+            self.pdf.set_font(FONT, "B", SIZE)
+            self._write(heading, "B")
+            self.heading_page = self.pdf.page_no()
+        self.pdf.set_font(FONT, "", SIZE)
         self._write(wrapped, "")
 
     @staticmethod

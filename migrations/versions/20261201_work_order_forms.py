@@ -94,8 +94,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["template_version_id"],
             ["form_template_versions.id"],
+            # NO ACTION, checked at the end of the statement: a tenant's deletion cascades to
+            # its forms and template versions in one statement.
             name="fk_work_order_forms_template_version_id_form_template_versions",
-            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_work_order_forms"),
     )

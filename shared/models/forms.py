@@ -61,8 +61,9 @@ class WorkOrderForm(Timestamps, Base):
     work_order_id: Mapped[int] = mapped_column(
         ForeignKey("work_orders.id", ondelete="CASCADE"), index=True
     )
+    # A version that forms use is never deleted (the template is retired instead).
     template_version_id: Mapped[int] = mapped_column(
-        ForeignKey("form_template_versions.id", ondelete="RESTRICT"), index=True
+        ForeignKey("form_template_versions.id"), index=True
     )
     # {question key: value}: text, number (as a decimal string), yes_no (bool), choice (str),
     # multi_choice (list of str), date ("YYYY-MM-DD"). A missing key is unanswered.

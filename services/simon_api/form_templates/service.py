@@ -58,13 +58,20 @@ async def list_templates(
 async def get_template(
     session: AsyncSession, tenant_id: int, template_id: int, *, for_update: bool = False
 ) -> Template:
+    if for_update:
+        # Serialises edits and deletion with each other and with forms being attached.
+        await session.execute(
+            select(FormTemplate.id)
+            .where(FormTemplate.id == template_id, FormTemplate.tenant_id == tenant_id)
+            .with_for_update()
+        )
     template = await get_owned(session, FormTemplate, tenant_id, template_id, label="Form template")
     statement = select(FormTemplateVersion).where(
         FormTemplateVersion.template_id == template.id,
         FormTemplateVersion.version == template.current_version,
     )
     if for_update:
-        # Serialises edits with each other and with answers being saved on this version.
+        # And with answers being saved on this version (they share it).
         statement = statement.with_for_update()
     return template, (await session.execute(statement)).scalar_one()
 
@@ -76,7 +83,9 @@ async def attachable_version(
     `template_id`."""
     found = (
         await session.execute(
-            _current().where(FormTemplate.id == template_id, FormTemplate.tenant_id == tenant_id)
+            _current()
+            .where(FormTemplate.id == template_id, FormTemplate.tenant_id == tenant_id)
+            .with_for_update(of=FormTemplate, read=True)
         )
     ).one_or_none()
     if found is None:

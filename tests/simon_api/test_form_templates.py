@@ -209,3 +209,24 @@ async def test_templates_page_with_cursors(api, client, office):
     names = [t["name"] for t in first.json()["items"] + second.json()["items"]]
     assert names == ["Formulier 0", "Formulier 1", "Formulier 2"]
     assert second.json()["next_cursor"] is None
+
+
+async def test_an_unanswered_form_on_an_archived_work_order_keeps_its_questions(
+    api, client, office
+):
+    template = await api.template(questions=[{"key": "druk", "label": "Druk", "type": "number"}])
+    work_order = await api.completed_work_order()
+    form = await api.form(work_order["id"], template["id"])
+    await api.post(f"/work-orders/{work_order['id']}/archive", status=200)
+
+    edited = await client.patch(
+        f"/api/v1/form-templates/{template['id']}",
+        json={"questions": [{"key": "temperatuur", "label": "Temperatuur", "type": "number"}]},
+        headers=office.headers,
+    )
+
+    assert edited.json()["version"] == 2
+    kept = await client.get(
+        f"/api/v1/work-orders/{work_order['id']}/forms/{form['id']}", headers=office.headers
+    )
+    assert (kept.json()["template_version"], kept.json()["questions"][0]["key"]) == (1, "druk")

@@ -1,9 +1,9 @@
 """Form templates and their versions.
 
 A template's name and questions are kept per version. Editing changes the current version
-in place while no form has answers on it; once one has, the edit makes a new version, the
-filled forms keep theirs, and the not yet answered forms of open work orders move along
-to the new one.
+in place while no form has answers on it (nor sits on an archived work order); otherwise
+the edit makes a new version, the filled forms keep theirs, and the not yet answered forms
+of open work orders move along to the new one.
 """
 
 from __future__ import annotations
@@ -117,13 +117,16 @@ async def create_template(session: AsyncSession, tenant_id: int, data: TemplateC
     return template, version
 
 
-async def _filled(session: AsyncSession, version: FormTemplateVersion) -> bool:
+async def _in_use(session: AsyncSession, version: FormTemplateVersion) -> bool:
+    """A version is fixed once a form has answers on it, or sits on an archived work order
+    (read-only, whether answered or not)."""
     return bool(
         await session.scalar(
             select(
                 exists().where(
                     WorkOrderForm.template_version_id == version.id,
-                    WorkOrderForm.answers != NO_ANSWERS,
+                    WorkOrder.id == WorkOrderForm.work_order_id,
+                    (WorkOrderForm.answers != NO_ANSWERS) | (WorkOrder.status == "archived"),
                 )
             )
         )
@@ -142,7 +145,7 @@ async def update_template(
     questions = changes.get("questions", version.questions)
     if (name, questions) == (version.name, version.questions):
         return template, version
-    if not await _filled(session, version):
+    if not await _in_use(session, version):
         version.name, version.questions = name, questions
         await session.flush()
         await session.refresh(version, ["updated_at"])

@@ -152,7 +152,7 @@ def render(document: WorkOrderDocument) -> bytes:
     pdf.set_creator("Simon")
     pdf.add_page()
     pdf.set_font(FONT, "B", 16)
-    pdf.cell(0, 8, plain(document.company), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, plain(document.company), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "B", 13)
     pdf.cell(0, 8, plain(title), new_x="LMARGIN", new_y="NEXT")
     fields(

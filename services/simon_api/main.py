@@ -15,7 +15,11 @@ from services.simon_api.articles.router import router as articles
 from services.simon_api.customer_records.router import contact_persons, objects, work_addresses
 from services.simon_api.customers.router import router as customers
 from services.simon_api.employees.router import router as employees
+from services.simon_api.form_templates.router import router as form_templates
+from services.simon_api.forms.router import router as work_order_forms
 from services.simon_api.settings import SimonApiSettings, get_settings
+from services.simon_api.signatures.router import router as work_order_signature
+from services.simon_api.work_order_pdf.router import router as work_order_pdf
 from services.simon_api.work_orders.router import router as work_orders
 from shared import health
 from shared.db import create_engine, create_sessionmaker
@@ -27,7 +31,8 @@ from shared.reader import create_pool_reader
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
 The Simon work-order API: customers, articles, work addresses, contact persons, objects,
-employees and work orders with their time entries and materials.
+employees, form templates, and work orders with their time entries, materials, forms,
+the customer's signature and the work-order PDF.
 
 Authenticate with `Authorization: Bearer <api key>`; every key belongs to one employee of
 one tenant. Errors are `application/problem+json` with a stable `code`; while the database
@@ -82,6 +87,10 @@ def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
     # Work orders first: routes are matched in order and theirs are the busiest.
     for router in (
         work_orders,
+        work_order_forms,
+        work_order_signature,
+        work_order_pdf,
+        form_templates,
         employees,
         customers,
         articles,

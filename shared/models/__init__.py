@@ -1,7 +1,7 @@
 """Every table, imported here so that Alembic's metadata sees them all."""
 
-from shared.models.idempotency import IdempotencyKey
 from shared.models.forms import FormTemplate, FormTemplateVersion, WorkOrderForm
+from shared.models.idempotency import IdempotencyKey
 from shared.models.integration import Integration, InvoiceExport
 from shared.models.integration_setup import (
     IntegrationLogEntry,
@@ -32,9 +32,9 @@ __all__ = [
     "Customer",
     "CustomerObject",
     "Employee",
-    "IdempotencyKey",
     "FormTemplate",
     "FormTemplateVersion",
+    "IdempotencyKey",
     "Integration",
     "IntegrationLogEntry",
     "IntegrationSettings",

@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run demo test lint typecheck check bench-api clean
+.PHONY: install run demo test test-survival lint typecheck check bench-api clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ demo: install ## the whole story: activate, import, work order, archive → conc
 
 test: install ## the test suite against a throw-away embedded PostgreSQL
 	$(BIN)/pytest
+
+test-survival: install ## PostgreSQL restarted and stopped under load (minutes; .ci/run runs it)
+	$(BIN)/pytest -m survival tests/e2e/test_database_outage.py
 
 lint: install
 	$(BIN)/ruff check .

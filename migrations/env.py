@@ -40,7 +40,7 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_migrations_online() -> None:
-    engine = create_engine(database_url(), pool_size=1)
+    engine = create_engine(database_url(), pool_size=1, statement_timeout=None)
     async with engine.connect() as connection:
         await connection.run_sync(do_run_migrations)
     await engine.dispose()

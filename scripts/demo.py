@@ -5,14 +5,19 @@ sync_worker with its job worker), then, as a fresh tenant's office employee: wip
 to Rompslomp (the sandbox approves the consent itself) → three products made in Rompslomp
 → settings (work time, travel time, call-out fee, description as first line, filter word)
 → the first import of customers and
-articles → a work order planned for a field employee with 15 min travel, 120 min work and
-two materials → completed → archived → the concept invoice as the sandbox holds it, and
-the integration log. Stops everything at the end (exit 0 when the invoice arrived).
+articles → a work order planned for a field employee, for the customer's boiler (an object)
+and contact person, with 15 min travel, 120 min work, two materials and a maintenance form
+whose meter reading goes on the invoice, signed by the customer → completed → archived →
+the work-order PDF (saved beside the data) → the concept invoice as the sandbox holds it
+(the meter reading as a text line after the description) and the integration log. Stops
+everything at the end (exit 0 when the invoice arrived).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import os
 import sys
 import time
@@ -38,8 +43,33 @@ DEMO_PRODUCTS = (
 )
 
 
+# The office's maintenance form: the meter reading goes on the invoice.
+MAINTENANCE_FORM = {
+    "name": "Onderhoud cv-ketel",
+    "questions": [
+        {"key": "meterstand", "label": "Meterstand", "type": "number", "on_invoice": True},
+        {"key": "gereinigd", "label": "Brander gereinigd", "type": "yes_no", "required": True},
+        {"key": "toestand", "label": "Toestand", "type": "choice", "options": ["goed", "matig"]},
+    ],
+}
+MAINTENANCE_ANSWERS = {"meterstand": 12345, "gereinigd": True, "toestand": "goed"}
+
+
+def signature_png() -> str:
+    """What a phone's signature pad sends: a PNG, base64."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (480, 160), (255, 255, 255, 0))
+    points = [(30, 120), (90, 40), (160, 125), (230, 45), (300, 120), (450, 60)]
+    ImageDraw.Draw(image).line(points, fill="#123", width=5)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
 class Story:
-    def __init__(self, stack: Stack, api_key: str) -> None:
+    def __init__(self, stack: Stack, api_key: str, data_dir: Path) -> None:
+        self.data_dir = data_dir
         headers = {"Authorization": f"Bearer {api_key}"}
         self.simon = httpx.Client(base_url=f"{stack.api_url}/api/v1", headers=headers, timeout=30)
         self.worker = httpx.Client(
@@ -65,8 +95,9 @@ class Story:
         consent = self.sandbox.get(authorize_url)  # the sandbox approves on the user's behalf
         if consent.status_code not in (302, 303):
             raise SystemExit(f"Rompslomp consent failed: {consent.status_code} {consent.text}")
-        callback = self.worker.get(consent.headers["location"])  # a page for the browser
-        if callback.status_code != 200:
+        # The callback sends a browser on to the console (303), or answers with a page.
+        callback = self.worker.get(consent.headers["location"])
+        if callback.status_code not in (200, 303):
             raise SystemExit(f"The OAuth callback failed: {callback.status_code} {callback.text}")
         say("2. Connected to Rompslomp (OAuth code + PKCE).")
         administrations = self.ok(self.worker.get("/administrations"))["items"]
@@ -136,12 +167,24 @@ class Story:
                 },
             )
         )
+        owned = {"customer_id": customer["id"]}
+        boiler = self.ok(
+            self.simon.post(
+                "/objects",
+                json={**owned, "name": "CV-ketel", "brand": "Remeha", "model": "Tzerra 24"},
+            )
+        )
+        person = self.ok(
+            self.simon.post("/contact-persons", json={**owned, "name": "Anja de Boer"})
+        )
         order = self.ok(
             self.simon.post(
                 "/work-orders",
                 json={
                     "customer_id": customer["id"],
                     "work_address_id": addresses[0]["id"] if addresses else None,
+                    "contact_person_id": person["id"],
+                    "object_id": boiler["id"],
                     "description": "CV-ketel onderhoud en vervangen expansievat",
                     "assignee_id": fitter["id"],
                     "planned_date": dt.datetime.now(dt.UTC).date().isoformat(),
@@ -150,8 +193,9 @@ class Story:
         )
         path = f"/work-orders/{order['id']}"
         say(
-            f"5. Work order {order['number']} for {customer['name']}, planned for "
-            f"{fitter['name']} today ({order['status']})."
+            f"5. Work order {order['number']} for {customer['name']} (contact "
+            f"{person['name']}, object {boiler['name']} {boiler['brand']} {boiler['model']}), "
+            f"planned for {fitter['name']} today ({order['status']})."
         )
         self.ok(self.simon.post(f"{path}/time-entries", json={"kind": "travel", "minutes": 15}))
         self.ok(self.simon.post(f"{path}/time-entries", json={"kind": "work", "minutes": 120}))
@@ -163,11 +207,33 @@ class Story:
             )
             say(f"   material: {quantity} × {article['code']} {article['description']}")
         say("   hours: 15 min travel, 120 min work.")
+        template = self.ok(self.simon.post("/form-templates", json=MAINTENANCE_FORM))
+        form = self.ok(self.simon.post(f"{path}/forms", json={"template_id": template["id"]}))
+        self.ok(self.simon.put(f"{path}/forms/{form['id']}", json={"answers": MAINTENANCE_ANSWERS}))
+        say(
+            f"   form '{template['name']}': meterstand 12345 (on the invoice), brander "
+            "gereinigd ja, toestand goed."
+        )
+        self.ok(
+            self.simon.put(
+                f"{path}/signature", json={"name": "A. de Boer", "image": signature_png()}
+            )
+        )
+        say("   signed by the customer: A. de Boer.")
         self.ok(self.simon.post(f"{path}/complete"))
         archiving = time.monotonic()
         archived = self.ok(self.simon.post(f"{path}/archive"))
         say(f"6. Completed and archived ({archived['status']}).")
+        self.pdf(archived)
         return dict(archived), archiving
+
+    def pdf(self, order: dict[str, Any]) -> None:
+        response = self.simon.get(f"/work-orders/{order['id']}/pdf")
+        if response.status_code != 200:
+            raise SystemExit(f"The work-order PDF failed: {response.status_code} {response.text}")
+        target = self.data_dir / f"werkbon-{order['number']}.pdf"
+        target.write_bytes(response.content)
+        say(f"   work-order PDF for the customer: {target} ({len(response.content) // 1024} KB)")
 
     def invoice(self, company_id: int, order: dict[str, Any], archived_at: float) -> None:
         def sent() -> dict[str, Any] | None:
@@ -238,7 +304,7 @@ def main() -> int:
             raise SystemExit("make demo runs against the sandbox: unset ROMPSLOMP_API_URL")
         tenant_id, key = asyncio.run(new_tenant(stack.database_url))
         say(f"Demo tenant {tenant_id} (a fresh one each run).")
-        story = Story(stack, key)
+        story = Story(stack, key, data_directory())
         company_id = story.activate()
         story.wait_for_import()
         order, archiving = story.work_order()

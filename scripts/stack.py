@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +114,7 @@ class Stack:
     api_url: str
     worker_url: str
     sandbox_url: str | None
+    console_url: str
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     server: Any = None
     stopped: bool = False
@@ -131,6 +133,13 @@ class Stack:
                 process.kill()
         if self.server is not None:
             embedded_postgres.stop(self.server)
+
+
+def console_url(redirect_uri: str) -> str:
+    """The office console on the OAuth callback's host: its login (sessionStorage, per
+    origin) survives the round trip to Rompslomp only there."""
+    parts = urllib.parse.urlsplit(redirect_uri)
+    return f"{parts.scheme}://{parts.netloc}/console/"
 
 
 def data_directory() -> Path:
@@ -189,6 +198,7 @@ def start_stack(data_dir: Path, *, log_level: str = "warning") -> Stack:
         api_url=f"http://127.0.0.1:{api_port}",
         worker_url=f"http://127.0.0.1:{worker_port}",
         sandbox_url=sandbox_url,
+        console_url=console_url(env["ROMPSLOMP_REDIRECT_URI"]),
         server=server,
     )
     try:
@@ -226,6 +236,7 @@ def main() -> int:
         say("Simon ↔ Rompslomp is running.")
         say(f"  simon_api    {stack.api_url}   docs: {stack.api_url}/docs")
         say(f"  sync_worker  {stack.worker_url}   docs: {stack.worker_url}/docs")
+        say(f"  console      {stack.console_url}   (log in with the API key below)")
         if stack.sandbox_url:
             say(f"  sandbox      {stack.sandbox_url}   docs: {stack.sandbox_url}/docs")
         say(f"  database     {stack.database_url}")

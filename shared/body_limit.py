@@ -26,7 +26,8 @@ _PROBLEM = json.dumps(
 ).encode()
 
 
-async def _refuse(send: Send) -> None:
+async def body_too_large(send: Send) -> None:
+    """Answer 413 `body_too_large` (problem+json) and close the connection."""
     await send(
         {
             "type": "http.response.start",
@@ -59,7 +60,7 @@ class BodySizeLimit:
                 chunked = b"chunked" in value.lower()
         if length is not None:
             if not length.isdigit() or int(length) > self.max_bytes:
-                await _refuse(send)
+                await body_too_large(send)
                 return
             await self.app(scope, receive, send)
             return
@@ -68,7 +69,7 @@ class BodySizeLimit:
             return
         buffered = await self._read_chunked(receive)
         if buffered is None:
-            await _refuse(send)
+            await body_too_large(send)
             return
         await self.app(scope, _replay(buffered, receive), send)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.ext.asyncio import (
@@ -41,9 +42,45 @@ def async_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+# An unreachable database must fail a request within seconds, not hang it (asyncpg waits
+# 60 s to connect by default). The statement timeout bounds a query stuck on a lock; the
+# client-side command timeout a few seconds beyond it also bounds a server that stopped
+# answering without closing the socket.
+CONNECT_TIMEOUT_SECONDS = 5.0
+STATEMENT_TIMEOUT_SECONDS = 30.0
+
+
+def asyncpg_connect_args(
+    *, connect_timeout: float, statement_timeout: float | None
+) -> dict[str, Any]:
+    """asyncpg.connect() keywords for both our pools (SQLAlchemy's and the raw reader)."""
+    args: dict[str, Any] = {"timeout": connect_timeout}
+    if statement_timeout:
+        args["command_timeout"] = statement_timeout + 5.0
+        args["server_settings"] = {"statement_timeout": str(int(statement_timeout * 1000))}
+    return args
+
+
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    statement_timeout: float | None = STATEMENT_TIMEOUT_SECONDS,
+) -> AsyncEngine:
+    """The engine of a service or tool. `statement_timeout=None` (migrations) lets a
+    statement run as long as it needs. Pooled connections are pinged on checkout: after a
+    database restart every pooled connection is dead, and without the ping the first
+    request on each would fail."""
     return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=10, pool_pre_ping=False
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_timeout=10,
+        pool_pre_ping=True,
+        connect_args=asyncpg_connect_args(
+            connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        ),
     )
 
 

@@ -10,11 +10,15 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.outage import OutageLog, database_unavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("problems")
@@ -108,6 +112,7 @@ _TITLES = {
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 _CODES = {
     400: "bad_request",
@@ -120,6 +125,7 @@ _CODES = {
     422: "validation_error",
     429: "rate_limited",
     500: "internal_error",
+    503: "service_unavailable",
 }
 
 
@@ -131,7 +137,9 @@ def problem_response(
     title: str | None = None,
     errors: Sequence[FieldProblem] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
+    """`extensions`: more members of the problem (RFC 9457 §3.2), e.g. `down` of /ready."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title or _TITLES.get(status, "Error"),
@@ -141,6 +149,8 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = [e.model_dump() for e in errors]
+    if extensions:
+        body.update(extensions)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -185,10 +195,63 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code, code, detail, headers=getattr(exc, "headers", None)
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("request.failed path=%s", request.url.path, exc_info=exc)
-        return problem_response(500, "internal_error", "Something went wrong on our side.")
+    app.add_middleware(ErrorBoundary)
+
+
+DATABASE_UNAVAILABLE_DETAIL = "The database cannot be reached right now; try again shortly."
+
+
+def database_unavailable_response() -> JSONResponse:
+    return problem_response(
+        503,
+        "database_unavailable",
+        DATABASE_UNAVAILABLE_DETAIL,
+        headers={"Retry-After": "1"},
+    )
+
+
+class ErrorBoundary:
+    """The last word on an exception no handler took: a problem+json answer, and nothing
+    re-raised to the server.
+
+    FastAPI's `exception_handler(Exception)` lives in Starlette's ServerErrorMiddleware,
+    which answers and then re-raises to uvicorn: the keep-alive connection is dropped and
+    the traceback printed a second time. This middleware sits inside it and answers
+    instead: 503 `database_unavailable` (Retry-After: 1) when the database cannot be
+    reached, logged through an `OutageLog` (one traceback, then a count per 10 s), else
+    500 `internal_error` with the traceback logged once.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.outage = OutageLog("db.unavailable", logger=structlog.get_logger("problems"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            path = scope.get("path", "")
+            if database_unavailable(exc):
+                self.outage.failure(exc, path=path)
+                response = database_unavailable_response()
+            else:
+                logger.exception("request.failed path=%s", path, exc_info=exc)
+                response = problem_response(
+                    500, "internal_error", "Something went wrong on our side."
+                )
+            if not started:  # else the client sees a cut-off body; nothing more to say
+                await response(scope, receive, send)
 
 
 Responses = dict[int | str, dict[str, Any]]
@@ -203,4 +266,9 @@ PROBLEM_RESPONSES: Responses = {
     401: {"model": Problem, "description": "Missing or invalid API key"},
     404: {"model": Problem, "description": "Not found (or another tenant's)"},
     422: {"model": Problem, "description": "Invalid input, with field errors"},
+    503: {
+        "model": Problem,
+        "description": "`database_unavailable`: the database cannot be reached; retry after "
+        "the `Retry-After` seconds",
+    },
 }

@@ -15,6 +15,8 @@ import asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import CONNECT_TIMEOUT_SECONDS, STATEMENT_TIMEOUT_SECONDS, asyncpg_connect_args
+
 
 class Reader(Protocol):
     async def fetch(self, query: str, *args: Any) -> Sequence[Sequence[Any]]: ...
@@ -22,16 +24,34 @@ class Reader(Protocol):
     async def fetchrow(self, query: str, *args: Any) -> Sequence[Any] | None: ...
 
 
+# A pooled connection that the server closed (a restart, an idle kill) fails its next
+# query with one of these; the read is tried once more on a fresh connection, so the first
+# requests after a database restart succeed. asyncpg notices most closed sockets before the
+# query (and reconnects on acquire) at no cost; the retry covers the rest, also at no cost
+# until it happens. Every reader query is a single SELECT: repeating it is harmless.
+CONNECTION_LOST = (
+    asyncpg.InterfaceError,
+    asyncpg.AdminShutdownError,
+    asyncpg.PostgresConnectionError,
+)
+
+
 class PoolReader:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
     async def fetch(self, query: str, *args: Any) -> Sequence[Sequence[Any]]:
-        rows: list[Sequence[Any]] = await self.pool.fetch(query, *args)
+        try:
+            rows: list[Sequence[Any]] = await self.pool.fetch(query, *args)
+        except CONNECTION_LOST:
+            rows = await self.pool.fetch(query, *args)
         return rows
 
     async def fetchrow(self, query: str, *args: Any) -> Sequence[Any] | None:
-        row: Sequence[Any] | None = await self.pool.fetchrow(query, *args)
+        try:
+            row: Sequence[Any] | None = await self.pool.fetchrow(query, *args)
+        except CONNECTION_LOST:
+            row = await self.pool.fetchrow(query, *args)
         return row
 
     async def close(self) -> None:
@@ -58,7 +78,15 @@ async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     asyncpg still rolls back any open transaction itself."""
 
 
-async def create_pool_reader(database_url: str, *, size: int = 10) -> PoolReader:
+async def create_pool_reader(
+    database_url: str,
+    *,
+    size: int = 10,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    statement_timeout: float | None = STATEMENT_TIMEOUT_SECONDS,
+) -> PoolReader:
+    """The pool connects lazily (min_size 0), so a service starts while the database is
+    away and answers 503 until it is back."""
     url = make_url(database_url)
     pool = await asyncpg.create_pool(
         user=url.username,
@@ -66,8 +94,11 @@ async def create_pool_reader(database_url: str, *, size: int = 10) -> PoolReader
         host=url.query.get("host") or url.host,
         port=url.port,
         database=url.database,
-        min_size=1,
+        min_size=0,
         max_size=size,
         reset=_nothing_to_reset,
+        **asyncpg_connect_args(
+            connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        ),
     )
     return PoolReader(pool)

@@ -19,6 +19,12 @@ class ServiceSettings(BaseSettings):
         description="postgresql:// URL; unset means the embedded PostgreSQL in DATA_DIR.",
     )
     data_dir: Path = Field(default=Path(".data"), description="Where dev data lives.")
+    db_connect_timeout: float = Field(
+        default=5.0, gt=0, le=5.0, description="Seconds to wait for a database connection."
+    )
+    db_statement_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a statement may run before it is cancelled."
+    )
     log_level: str = "INFO"
     log_json: bool = False
     environment: Literal["development", "production"] = Field(

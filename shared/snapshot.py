@@ -12,14 +12,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.clock import utcnow
 from shared.events import (
     ArticleSnapshot,
+    ContactPersonSnapshot,
     CustomerSnapshot,
     EmployeeSnapshot,
+    FormQuestionSnapshot,
+    FormSnapshot,
     MaterialSnapshot,
+    ObjectSnapshot,
+    SignatureSnapshot,
     TimeEntrySnapshot,
     WorkAddressSnapshot,
     WorkOrderArchivedV1,
 )
-from shared.models import Article, Customer, Employee, Material, TimeEntry, WorkAddress, WorkOrder
+from shared.models import (
+    Article,
+    ContactPerson,
+    Customer,
+    CustomerObject,
+    Employee,
+    FormTemplateVersion,
+    Material,
+    TimeEntry,
+    WorkAddress,
+    WorkOrder,
+    WorkOrderForm,
+    WorkOrderSignature,
+)
 
 
 async def archived_event(session: AsyncSession, work_order: WorkOrder) -> WorkOrderArchivedV1:
@@ -58,6 +76,21 @@ async def work_order_snapshot(session: AsyncSession, work_order: WorkOrder) -> W
     assignee = (
         await session.get(Employee, work_order.assignee_id) if work_order.assignee_id else None
     )
+    contact_person = (
+        await session.get(ContactPerson, work_order.contact_person_id)
+        if work_order.contact_person_id
+        else None
+    )
+    customer_object = (
+        await session.get(CustomerObject, work_order.object_id) if work_order.object_id else None
+    )
+    signature = (
+        await session.execute(
+            select(WorkOrderSignature.name, WorkOrderSignature.signed_at).where(
+                WorkOrderSignature.work_order_id == work_order.id
+            )
+        )
+    ).one_or_none()
     return WorkOrderArchivedV1(
         tenant_id=tenant_id,
         work_order_id=work_order.id,
@@ -95,4 +128,50 @@ async def work_order_snapshot(session: AsyncSession, work_order: WorkOrder) -> W
             )
             for material, article in materials
         ],
+        contact_person=ContactPersonSnapshot.model_validate(contact_person, from_attributes=True)
+        if contact_person
+        else None,
+        object=ObjectSnapshot.model_validate(customer_object, from_attributes=True)
+        if customer_object
+        else None,
+        forms=await form_snapshots(session, tenant_id, work_order.id),
+        signature=SignatureSnapshot(name=signature.name, signed_at=signature.signed_at)
+        if signature
+        else None,
     )
+
+
+async def form_snapshots(
+    session: AsyncSession, tenant_id: int, work_order_id: int
+) -> list[FormSnapshot]:
+    """The work order's forms in the order they were added, each question with its answer."""
+    rows = (
+        await session.execute(
+            select(WorkOrderForm, FormTemplateVersion)
+            .join(FormTemplateVersion, FormTemplateVersion.id == WorkOrderForm.template_version_id)
+            .where(
+                WorkOrderForm.work_order_id == work_order_id, WorkOrderForm.tenant_id == tenant_id
+            )
+            .order_by(WorkOrderForm.id)
+        )
+    ).all()
+    return [
+        FormSnapshot(
+            id=form.id,
+            template_id=version.template_id,
+            template_version=version.version,
+            name=version.name,
+            questions=[
+                FormQuestionSnapshot(
+                    key=question["key"],
+                    label=question["label"],
+                    type=question["type"],
+                    required=question.get("required", False),
+                    on_invoice=question.get("on_invoice", False),
+                    answer=form.answers.get(question["key"]),
+                )
+                for question in version.questions
+            ],
+        )
+        for form, version in rows
+    ]

@@ -25,6 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from shared.auth import create_tenant
 from shared.db import create_engine
 from shared.migrate import upgrade
+from tests.console.browser import report_line
+
+
+def pytest_report_header() -> str:
+    """Says plainly whether the console's browser tests run or are skipped."""
+    return report_line()
 
 
 def _embedded_server() -> tuple[Any, str]:

@@ -10,8 +10,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from services.simon_api.idempotency import TRANSACTION
 from shared.auth import Principal, require_principal
 from shared.problems import Forbidden
 from shared.reader import Reader
@@ -19,7 +20,18 @@ from shared.reader import Reader
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """GET requests read in autocommit (no BEGIN/ROLLBACK round trips: each read is one
-    statement); every other request gets one transaction, committed by the endpoint."""
+    statement); every other request gets one transaction, committed by the endpoint.
+
+    A request with an Idempotency-Key runs in the key's transaction (idempotency.py): the
+    session joins it through a savepoint, so the endpoint's `commit()` releases the
+    savepoint and the key's response commits together with the effect."""
+    keyed: AsyncConnection | None = request.scope.get(TRANSACTION)
+    if keyed is not None:
+        async with AsyncSession(
+            bind=keyed, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as session:
+            yield session
+        return
     maker = request.app.state.sessionmaker
     if request.method == "GET":
         maker = getattr(request.app.state, "read_sessionmaker", maker)

@@ -1,9 +1,12 @@
 """sync_worker (port 8100): everything that talks to Rompslomp.
 
-`/health`, `/ready`, `/metrics` and the integration endpoints (`/api/v1/integration`: the
-activation wizard, OAuth callback, settings, status, (de)activation, sync, exports, log).
-Beside the API the process runs the job worker and the outbox relay (jobs/worker.py) unless
-`RUN_JOBS=false`; several such processes can run side by side.
+`/health`, `/ready`, `/metrics`, the integration endpoints (`/api/v1/integration`: the
+activation wizard, OAuth callback, settings, status, (de)activation, sync, exports, log)
+and the office console at `/console/` (static files, a client of those endpoints).
+Beside the API the process runs the job worker and the outbox relay (jobs/worker.py, each
+supervised and restarted after a database outage) unless `RUN_JOBS=false`; several such
+processes can run side by side. `/ready` answers 503 while the database or one of those
+parts is down.
 """
 
 from __future__ import annotations
@@ -20,14 +23,24 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from services.sync_worker import console
 from services.sync_worker.deps import Rompslomp
 from services.sync_worker.export.routes import router as export_router
 from services.sync_worker.integration.callback import router as callback_router
+from services.sync_worker.integration.product_search import router as product_search_router
 from services.sync_worker.integration.router import router as integration_router
-from services.sync_worker.jobs import worker
 from services.sync_worker.jobs.runtime import BACKGROUND_RETRY, Runtime
+from services.sync_worker.jobs.worker import JobEngine
 from services.sync_worker.log.routes import router as log_router
-from services.sync_worker.metrics import EXPORTS_BY_STATUS, REGISTRY, count_response
+from services.sync_worker.metrics import (
+    EXPORTS_BY_STATUS,
+    JOBS_WORKER_UP,
+    OUTBOX_OLDEST_UNRELAYED_SECONDS,
+    OUTBOX_RELAY_UP,
+    OUTBOX_UNRELAYED,
+    REGISTRY,
+    count_response,
+)
 from services.sync_worker.rompslomp import BudgetRegistry
 from services.sync_worker.rompslomp.client import DEFAULT_TIMEOUT, USER_AGENT
 from services.sync_worker.settings import SyncWorkerSettings, get_settings
@@ -36,17 +49,15 @@ from shared.body_limit import BodySizeLimit
 from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
 from shared.logging import configure_logging
-from shared.openapi import install_problem_openapi
 from shared.models.integration import EXPORT_STATUSES
+from shared.openapi import install_problem_openapi
+from shared.outage import database_unavailable
 from shared.problems import install_problem_handlers
 
-
-def _report_jobs_end(task: asyncio.Task[None]) -> None:
-    """A job worker that dies must say so at once (the API keeps answering without it)."""
-    if not task.cancelled() and task.exception() is not None:
-        structlog.get_logger("services.sync_worker").error(
-            "jobs.worker.crashed", error=repr(task.exception())
-        )
+_UNRELAYED = text(
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
+    "FROM outbox_events WHERE processed_at IS NULL"
+)
 
 
 def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
@@ -57,7 +68,12 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = resolve_database_url(settings.database_url, settings.data_dir)
-        engine = create_engine(url, pool_size=settings.db_pool_size)
+        engine = create_engine(
+            url,
+            pool_size=settings.db_pool_size,
+            connect_timeout=settings.db_connect_timeout,
+            statement_timeout=settings.db_statement_timeout,
+        )
         app.state.sessionmaker = create_sessionmaker(engine)
         if settings.token_encryption_key is None:
             structlog.get_logger("services.sync_worker").warning(
@@ -74,6 +90,8 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
         budgets = BudgetRegistry()
         app.state.rompslomp = Rompslomp(http=http, budgets=budgets, settings=settings)
         jobs: asyncio.Task[None] | None = None
+        JOBS_WORKER_UP.set(0)
+        OUTBOX_RELAY_UP.set(0)
         if settings.run_jobs:
             runtime = Runtime(
                 sessions=app.state.sessionmaker,
@@ -82,10 +100,10 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
                 ),
                 settings=settings,
             )
-            jobs = asyncio.create_task(
-                worker.run(url, runtime, concurrency=settings.job_concurrency), name="jobs"
-            )
-            jobs.add_done_callback(_report_jobs_end)
+            engine_of_jobs = JobEngine(url, runtime, concurrency=settings.job_concurrency)
+            # /ready answers 503 while a part that should run here is down.
+            app.state.ready_parts = engine_of_jobs.down
+            jobs = asyncio.create_task(engine_of_jobs.run(), name="jobs")
         try:
             yield
         finally:
@@ -101,21 +119,33 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
     install_problem_openapi(app)
     app.add_middleware(BodySizeLimit)  # outermost: 413 before anything reads the body
     app.include_router(integration_router)
+    app.include_router(product_search_router)
     app.include_router(callback_router)
     app.include_router(log_router)
     app.include_router(export_router)
     app.include_router(health.router)
+    console.mount(app)
 
     @app.get("/metrics", tags=["health"], response_class=Response)
     async def metrics(request: Request) -> Response:
-        """Prometheus text: this process's counters plus export rows by status."""
-        async with request.app.state.sessionmaker() as session:
-            rows = await session.execute(
-                text("SELECT status, count(*) FROM invoice_exports GROUP BY status")
-            )
-            counts = {str(status): int(count) for status, count in rows}
-        for status in EXPORT_STATUSES:
-            EXPORTS_BY_STATUS.labels(status=status).set(counts.get(status, 0))
+        """Prometheus text: this process's counters and job-engine state, plus export rows
+        by status and the unrelayed outbox, read from the database (left at their last
+        values while it cannot be reached, so the process's own figures still show)."""
+        try:
+            async with request.app.state.sessionmaker() as session:
+                rows = await session.execute(
+                    text("SELECT status, count(*) FROM invoice_exports GROUP BY status")
+                )
+                counts = {str(status): int(count) for status, count in rows}
+                unrelayed, oldest = (await session.execute(_UNRELAYED)).one()
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+        else:
+            for status in EXPORT_STATUSES:
+                EXPORTS_BY_STATUS.labels(status=status).set(counts.get(status, 0))
+            OUTBOX_UNRELAYED.set(int(unrelayed))
+            OUTBOX_OLDEST_UNRELAYED_SECONDS.set(float(oldest))
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -13,7 +13,12 @@ Every name is here so the code that counts imports one module:
 - `ROMPSLOMP_REQUESTS`: every HTTP answer from Rompslomp, by status code (a response hook
   on the process's one httpx client counts them; transport errors count as `error`);
 - `ROMPSLOMP_RATE_LIMITED`: 429 answers (also in `ROMPSLOMP_REQUESTS`, kept apart for alerts);
-- `EXPORTS_BY_STATUS`: export rows by status, read from the database per scrape.
+- `EXPORTS_BY_STATUS`: export rows by status, read from the database per scrape;
+- `JOBS_WORKER_UP`, `OUTBOX_RELAY_UP`: 1 while this process's job worker / outbox relay
+  runs (jobs/worker.py supervises both; 0 while one is stopped or RUN_JOBS=false);
+- `OUTBOX_UNRELAYED`, `OUTBOX_OLDEST_UNRELAYED_SECONDS`: archive events not yet turned
+  into jobs and the age of the oldest, read from the database per scrape (a growing age
+  means no relay runs anywhere).
 """
 
 from __future__ import annotations
@@ -71,3 +76,23 @@ async def count_response(response: httpx.Response) -> None:
     ROMPSLOMP_REQUESTS.labels(status=str(response.status_code)).inc()
     if response.status_code == 429:
         ROMPSLOMP_RATE_LIMITED.inc()
+JOBS_WORKER_UP = Gauge(
+    "jobs_worker_up",
+    "1 while this process's job worker (procrastinate) runs.",
+    registry=REGISTRY,
+)
+OUTBOX_RELAY_UP = Gauge(
+    "outbox_relay_up",
+    "1 while this process's outbox relay runs.",
+    registry=REGISTRY,
+)
+OUTBOX_UNRELAYED = Gauge(
+    "outbox_unrelayed",
+    "Outbox events not yet relayed into jobs (all tenants), read from the database.",
+    registry=REGISTRY,
+)
+OUTBOX_OLDEST_UNRELAYED_SECONDS = Gauge(
+    "outbox_oldest_unrelayed_seconds",
+    "Age of the oldest outbox event not yet relayed (0 when none), read from the database.",
+    registry=REGISTRY,
+)

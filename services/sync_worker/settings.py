@@ -9,6 +9,7 @@ from pydantic import SecretStr
 from shared.settings import ServiceSettings
 
 DEV_CLIENT_SECRET = "simon-dev-secret"  # noqa: S105  (the sandbox's dev client, public)
+CONSOLE_PATH = "/console/"
 
 
 class SyncWorkerSettings(ServiceSettings):
@@ -18,7 +19,10 @@ class SyncWorkerSettings(ServiceSettings):
     rompslomp_client_secret: SecretStr = SecretStr(DEV_CLIENT_SECRET)
     rompslomp_redirect_uri: str = "http://127.0.0.1:8100/api/v1/integration/oauth/callback"
     token_encryption_key: SecretStr | None = None  # make run generates one into DATA_DIR
-    ui_return_url: str | None = None
+    # Where the OAuth callback sends the browser afterwards (303): by default the office
+    # console on this same host, so its sessionStorage login survives the round trip.
+    # Empty: the callback answers with a plain page instead.
+    ui_return_url: str | None = CONSOLE_PATH
     db_pool_size: int = 5
     # The job worker (procrastinate) and the outbox relay run in this process unless off
     # (RUN_JOBS=false: an API-only replica).

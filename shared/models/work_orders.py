@@ -14,6 +14,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -45,6 +46,14 @@ class WorkOrder(Timestamps, Base):
     )
     work_address_id: Mapped[int | None] = mapped_column(
         ForeignKey("work_addresses.id", ondelete="RESTRICT"), index=True
+    )
+    # The API refuses to delete a contact person or object a work order uses; SET NULL is
+    # for the wipe and the master-data cleanup, which remove a customer's records wholesale.
+    contact_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact_persons.id", ondelete="SET NULL"), index=True
+    )
+    object_id: Mapped[int | None] = mapped_column(
+        ForeignKey("objects.id", ondelete="SET NULL"), index=True
     )
     description: Mapped[str] = mapped_column(Text, default="")
     assignee_id: Mapped[int | None] = mapped_column(
@@ -93,3 +102,21 @@ class Material(Timestamps, Base):
     )
     quantity: Mapped[Decimal] = mapped_column(Numeric(14, 4))
     unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+
+
+class WorkOrderSignature(Timestamps, Base):
+    """The customer's signature on the work order (a PNG), one per work order; replaced by
+    a new one until the work order is completed."""
+
+    __tablename__ = "work_order_signatures"
+
+    work_order_id: Mapped[int] = mapped_column(
+        ForeignKey("work_orders.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    image: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    signed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employees.id", ondelete="SET NULL"), index=True
+    )

@@ -39,11 +39,18 @@ def test_make_demo_ends_with_one_concept_invoice(tmp_path: Path) -> None:
     lines = re.findall(r"^\s+([\d.]+) ×\s+([\d.]+)\s+(.+)$", output, flags=re.MULTILINE)
     assert [(q, p) for q, p, _ in lines] == [
         ("1.0", "0.0"),  # the work description as the first line
+        ("1.0", "0.0"),  # the form's meter reading, marked `on_invoice`
         ("2.0", "62.5"),  # 120 min work
         ("0.25", "55.0"),  # 15 min travel
         ("4.0", "1.45"),
         ("1.5", "2.35"),
         ("1.0", "45.0"),  # the call-out fee
     ]
+    assert [text for _, _, text in lines][:2] == [
+        "CV-ketel onderhoud en vervangen expansievat",
+        "Meterstand: 12345",
+    ]
     assert "status concept" in output
     assert re.search(r"description   Werkbon \d{4}-\d{5}, werkadres ", output)
+    assert re.search(r"description   .*, object: CV-ketel Remeha Tzerra 24$", output, re.M)
+    assert re.search(r"work-order PDF for the customer: .*werkbon-\d{4}-\d{5}\.pdf", output)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image, ImageDraw
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.simon_api.deps import get_session
@@ -71,6 +74,43 @@ def set_integration_state(session: AsyncSession) -> Callable[[int, str], Awaitab
     return set_state
 
 
+def signature_png(width: int = 360, height: int = 120) -> bytes:
+    """A signature as a phone's signature pad makes it: dark strokes on transparent."""
+    image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    pen = ImageDraw.Draw(image)
+    pen.line([(20, 90), (80, 20), (140, 95), (200, 25), (260, 90), (330, 40)], fill="#123", width=5)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def signature_body(name: str = "J. Jansen", png: bytes | None = None) -> dict[str, str]:
+    return {"name": name, "image": base64.b64encode(png or signature_png()).decode()}
+
+
+METER_FORM = {
+    "name": "Onderhoud cv-ketel",
+    "questions": [
+        {"key": "meterstand", "label": "Meterstand", "type": "number", "on_invoice": True},
+        {"key": "gereinigd", "label": "Brander gereinigd", "type": "yes_no", "required": True},
+        {
+            "key": "toestand",
+            "label": "Toestand",
+            "type": "choice",
+            "options": ["goed", "matig", "slecht"],
+        },
+        {
+            "key": "onderdelen",
+            "label": "Vervangen onderdelen",
+            "type": "multi_choice",
+            "options": ["pakking", "elektrode", "expansievat"],
+        },
+        {"key": "volgende_beurt", "label": "Volgende beurt", "type": "date"},
+        {"key": "opmerking", "label": "Opmerking", "type": "text"},
+    ],
+}
+
+
 class Api:
     """Small helpers over the client: create things, assert the status."""
 
@@ -105,6 +145,17 @@ class Api:
             "planned_date": "2026-12-01",
         }
         return await self.post("/work-orders", {**body, **fields})
+
+    async def put(self, path: str, body: Any = None, status: int = 200) -> Any:
+        response = await self.client.put(f"/api/v1{path}", json=body, headers=self.who.headers)
+        assert response.status_code == status, response.text
+        return response.json() if response.content else None
+
+    async def template(self, **fields: Any) -> Any:
+        return await self.post("/form-templates", {**METER_FORM, **fields})
+
+    async def form(self, work_order_id: int, template_id: int) -> Any:
+        return await self.post(f"/work-orders/{work_order_id}/forms", {"template_id": template_id})
 
     async def completed_work_order(self) -> Any:
         work_order = await self.planned_work_order()

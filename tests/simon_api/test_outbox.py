@@ -13,6 +13,7 @@ from shared.db import create_sessionmaker
 from shared.events import WORK_ORDER_ARCHIVED, WorkOrderArchivedV1
 from shared.models import Article, Customer, OutboxEvent, WorkOrder
 from shared.outbox import NOTIFY_CHANNEL
+from tests.simon_api.conftest import signature_body
 
 
 async def _rompslomp_led(session, customer_id, article_ids):
@@ -42,6 +43,32 @@ async def test_archive_writes_one_event_with_a_complete_snapshot(api, session, o
         f"/work-orders/{wid}/materials",
         {"article_id": valve["id"], "quantity": "1", "unit_price": "12.00"},
     )
+    person = await api.post(
+        "/contact-persons",
+        {"customer_id": work_order["customer_id"], "name": "Anja de Boer", "phone": "06-1234"},
+    )
+    boiler = await api.post(
+        "/objects",
+        {
+            "customer_id": work_order["customer_id"],
+            "name": "CV-ketel",
+            "brand": "Remeha",
+            "model": "Tzerra 24",
+            "serial_number": "RT-1",
+        },
+    )
+    await api.client.patch(
+        f"/api/v1/work-orders/{wid}",
+        json={"contact_person_id": person["id"], "object_id": boiler["id"]},
+        headers=office.headers,
+    )
+    template = await api.template()
+    form = await api.form(wid, template["id"])
+    await api.put(
+        f"/work-orders/{wid}/forms/{form['id']}",
+        {"answers": {"meterstand": 12345, "gereinigd": True, "onderdelen": ["pakking"]}},
+    )
+    await api.put(f"/work-orders/{wid}/signature", signature_body("J. Jansen"))
     await _rompslomp_led(session, work_order["customer_id"], [pipe["id"], valve["id"]])
     await api.post(f"/work-orders/{wid}/complete", status=200)
     await api.post(f"/work-orders/{wid}/archive", status=200)
@@ -72,6 +99,65 @@ async def test_archive_writes_one_event_with_a_complete_snapshot(api, session, o
     ]
     assert payload.completed_at is not None
     assert payload.archived_at is not None
+    assert (payload.contact_person.name, payload.contact_person.phone) == (
+        "Anja de Boer",
+        "06-1234",
+    )
+    assert payload.object.title == "CV-ketel Remeha Tzerra 24"
+    assert payload.object.serial_number == "RT-1"
+    [filled] = payload.forms
+    assert (filled.id, filled.template_id, filled.template_version, filled.name) == (
+        form["id"],
+        template["id"],
+        1,
+        "Onderhoud cv-ketel",
+    )
+    assert [(q.key, q.on_invoice, q.answer) for q in filled.questions] == [
+        ("meterstand", True, "12345"),
+        ("gereinigd", False, True),
+        ("toestand", False, None),
+        ("onderdelen", False, ["pakking"]),
+        ("volgende_beurt", False, None),
+        ("opmerking", False, None),
+    ]
+    assert payload.signature.name == "J. Jansen"
+    assert payload.signature.signed_at is not None
+
+
+def test_an_event_from_before_forms_and_signatures_still_parses():
+    """Events already in the outbox when issue 13 shipped carry none of its fields."""
+    earlier = {
+        "version": 1,
+        "tenant_id": 1,
+        "work_order_id": 2,
+        "number": "2026-00002",
+        "archive_seq": 1,
+        "description": "Lekkage",
+        "customer": None,
+        "work_address": None,
+        "assignee": None,
+        "planned_date": None,
+        "completed_at": None,
+        "archived_at": "2026-11-27T12:00:00Z",
+        "time_entries": [],
+        "materials": [],
+    }
+    payload = WorkOrderArchivedV1.model_validate(earlier)
+    assert (payload.contact_person, payload.object, payload.forms, payload.signature) == (
+        None,
+        None,
+        [],
+        None,
+    )
+
+
+def test_the_snapshot_schema_adds_issue_13_fields_as_optional():
+    schema = WorkOrderArchivedV1.model_json_schema()
+    added = {"contact_person", "object", "forms", "signature"}
+    assert added <= set(schema["properties"])
+    assert not added & set(schema["required"])
+    question = schema["$defs"]["FormQuestionSnapshot"]["properties"]
+    assert {"key", "label", "type", "required", "on_invoice", "answer"} <= set(question)
 
 
 async def test_a_rolled_back_archive_leaves_no_event(api, session, office):

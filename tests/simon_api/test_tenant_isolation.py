@@ -6,6 +6,7 @@ import pytest
 
 from services.simon_api.main import create_app
 from services.simon_api.settings import SimonApiSettings
+from tests.simon_api.conftest import signature_body
 
 BODIES = {
     ("PATCH", "/api/v1/customers/{customer_id}"): {"name": "x"},
@@ -19,6 +20,9 @@ BODIES = {
     ("PATCH", "/api/v1/work-orders/{work_order_id}/time-entries/{entry_id}"): {"minutes": 5},
     ("PATCH", "/api/v1/work-orders/{work_order_id}/materials/{material_id}"): {"quantity": "1"},
     ("PATCH", "/api/v1/employees/{employee_id}"): {"name": "x"},
+    ("PATCH", "/api/v1/form-templates/{template_id}"): {"name": "x"},
+    ("PUT", "/api/v1/work-orders/{work_order_id}/forms/{form_id}"): {"answers": {}},
+    ("PUT", "/api/v1/work-orders/{work_order_id}/signature"): signature_body(),
 }
 
 
@@ -55,6 +59,9 @@ async def tenant_a_ids(api, office):
         f"/work-orders/{work_order['id']}/materials", {"article_id": article["id"], "quantity": "1"}
     )
     key = await api.post(f"/employees/{office.employee_id}/api-keys")
+    template = await api.template()
+    form = await api.form(work_order["id"], template["id"])
+    await api.put(f"/work-orders/{work_order['id']}/signature", signature_body())
     return {
         "customer_id": customer["id"],
         "article_id": article["id"],
@@ -62,6 +69,8 @@ async def tenant_a_ids(api, office):
         "work_order_id": work_order["id"],
         "entry_id": entry["id"],
         "material_id": material["id"],
+        "template_id": template["id"],
+        "form_id": form["id"],
         "employee_id": office.employee_id,
         "key_id": key["id"],
         "/work-addresses": address["id"],
@@ -86,6 +95,8 @@ async def test_another_tenants_id_answers_404(client, other_office, tenant_a_ids
     body = BODIES.get((method, path))
     if path.endswith("/materials"):
         body = {"article_id": tenant_a_ids["article_id"], "quantity": "1"}
+    if path.endswith("/forms"):
+        body = {"template_id": tenant_a_ids["template_id"]}
     response = await client.request(
         method, _fill(path, tenant_a_ids), json=body, headers=other_office.headers
     )
@@ -155,6 +166,8 @@ async def test_an_unknown_key_is_refused(client, method, path):
     [
         ("customer_id", "customer_id"),
         ("assignee_id", "employee_id"),
+        ("contact_person_id", "/contact-persons"),
+        ("object_id", "/objects"),
     ],
 )
 async def test_a_work_order_cannot_point_at_another_tenants_rows(
@@ -180,3 +193,16 @@ async def test_a_material_cannot_use_another_tenants_article(client, other_offic
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "article_id"
+
+
+async def test_a_form_cannot_use_another_tenants_template(client, other_office, tenant_a_ids):
+    own = await client.post(
+        "/api/v1/work-orders", json={"description": "B"}, headers=other_office.headers
+    )
+    response = await client.post(
+        f"/api/v1/work-orders/{own.json()['id']}/forms",
+        json={"template_id": tenant_a_ids["template_id"]},
+        headers=other_office.headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "template_id"

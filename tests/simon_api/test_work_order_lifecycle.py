@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from shared.models import InvoiceExport
+from shared.models import InvoiceExport, OutboxEvent, WorkOrder
 
 
 async def test_work_order_without_employee_and_date_is_created(api):
@@ -77,11 +77,29 @@ async def test_archiving_a_completed_work_order(api):
     assert archived["archived_at"] is not None
 
 
-async def test_archiving_twice_is_refused(api):
+async def test_archiving_an_archived_work_order_answers_it_unchanged_with_one_event(
+    api, session
+):
     work_order = await api.completed_work_order()
-    await api.post(f"/work-orders/{work_order['id']}/archive", status=200)
-    problem = await api.post(f"/work-orders/{work_order['id']}/archive", status=409)
-    assert problem["code"] == "not_completed"
+    first = await api.post(f"/work-orders/{work_order['id']}/archive", status=200)
+    again = await api.post(f"/work-orders/{work_order['id']}/archive", status=200)
+    assert again == first
+    events = await session.scalar(
+        select(func.count())
+        .select_from(OutboxEvent)
+        .where(OutboxEvent.aggregate_id == work_order["id"])
+    )
+    assert events == 1
+    archive_count = await session.scalar(
+        select(WorkOrder.archive_count).where(WorkOrder.id == work_order["id"])
+    )
+    assert archive_count == 1
+
+
+async def test_completing_a_completed_work_order_answers_it_unchanged(api):
+    work_order = await api.completed_work_order()
+    again = await api.post(f"/work-orders/{work_order['id']}/complete", status=200)
+    assert again == work_order
 
 
 @pytest.mark.parametrize(

@@ -19,12 +19,15 @@ from shared.problems import Conflict
 class RecordKind:
     model: Any
     label: str
+    used_by: Any  # the work order column that refers to it
     not_null: tuple[str, ...] = ()
 
 
-WORK_ADDRESS = RecordKind(WorkAddress, "Work address")
-CONTACT_PERSON = RecordKind(ContactPerson, "Contact person", not_null=("name",))
-OBJECT = RecordKind(CustomerObject, "Object", not_null=("name",))
+WORK_ADDRESS = RecordKind(WorkAddress, "Work address", WorkOrder.work_address_id)
+CONTACT_PERSON = RecordKind(
+    ContactPerson, "Contact person", WorkOrder.contact_person_id, not_null=("name",)
+)
+OBJECT = RecordKind(CustomerObject, "Object", WorkOrder.object_id, not_null=("name",))
 
 
 async def list_records(
@@ -80,8 +83,8 @@ async def delete_record(
     session: AsyncSession, kind: RecordKind, tenant_id: int, row_id: int
 ) -> None:
     record = await get_record(session, kind, tenant_id, row_id)
-    if kind is WORK_ADDRESS and await is_referenced(
-        session, WorkOrder.work_address_id == record.id
-    ):
-        raise Conflict("Work orders use this work address; it cannot be deleted.", code="in_use")
+    if await is_referenced(session, kind.used_by == record.id):
+        raise Conflict(
+            f"Work orders use this {kind.label.lower()}; it cannot be deleted.", code="in_use"
+        )
     await session.execute(delete(kind.model).where(kind.model.id == record.id))

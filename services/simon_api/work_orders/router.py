@@ -98,6 +98,7 @@ async def update_work_order(
 async def complete_work_order(
     session: SessionDep, principal: PrincipalDep, work_order_id: PathId
 ) -> JSONText:
+    """Complete a planned work order; a completed one is answered unchanged (safe to retry)."""
     work_order = await service.complete(session, principal, work_order_id)
     return await _view(session, work_order)
 
@@ -110,7 +111,8 @@ async def complete_work_order(
 async def archive_work_order(
     session: SessionDep, principal: OfficeDep, work_order_id: PathId
 ) -> JSONText:
-    """Archive a completed work order; it is sent to Rompslomp as a concept invoice."""
+    """Archive a completed work order; it is sent to Rompslomp as a concept invoice. An
+    archived one is answered unchanged (safe to retry: no second invoice)."""
     work_order = await service.archive(session, principal, work_order_id)
     return await _view(session, work_order)
 

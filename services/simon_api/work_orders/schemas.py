@@ -23,6 +23,8 @@ class WorkOrderCreate(BaseModel):
                 {
                     "customer_id": 1,
                     "work_address_id": 1,
+                    "contact_person_id": 1,
+                    "object_id": 1,
                     "description": "Cv-ketel lekt, onderhoud uitvoeren",
                     "assignee_id": 2,
                     "planned_date": "2026-12-01",
@@ -33,6 +35,10 @@ class WorkOrderCreate(BaseModel):
 
     customer_id: EntityId | None = None
     work_address_id: EntityId | None = None
+    contact_person_id: EntityId | None = Field(
+        default=None, description="One of the customer's contact persons"
+    )
+    object_id: EntityId | None = Field(default=None, description="One of the customer's objects")
     description: LongText = ""
     assignee_id: EntityId | None = None
     planned_date: dt.date | None = None
@@ -45,6 +51,8 @@ class WorkOrderUpdate(BaseModel):
 
     customer_id: EntityId | None = None
     work_address_id: EntityId | None = None
+    contact_person_id: EntityId | None = None
+    object_id: EntityId | None = None
     description: LongText | None = None
     assignee_id: EntityId | None = None
     planned_date: dt.date | None = None
@@ -109,17 +117,27 @@ class MaterialOut(BaseModel):
     unit_price: Money
 
 
+class SignatureSummary(BaseModel):
+    name: str = Field(examples=["J. Jansen"])
+    signed_at: dt.datetime
+
+
 class WorkOrderOut(BaseModel):
     id: int
     number: str = Field(examples=["2026-00042"])
     status: Status
     customer_id: int | None
     work_address_id: int | None
+    contact_person_id: int | None
+    object_id: int | None
     description: str
     assignee_id: int | None
     planned_date: dt.date | None
     time_entries: list[TimeEntryOut]
     materials: list[MaterialOut]
+    signature: SignatureSummary | None = Field(
+        description="Who signed and when; the image at `/work-orders/{id}/signature`"
+    )
     completed_at: dt.datetime | None
     archived_at: dt.datetime | None
     created_at: dt.datetime

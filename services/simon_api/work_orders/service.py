@@ -12,13 +12,22 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.simon_api.forms.completeness import ensure_forms_complete
 from services.simon_api.lookups import get_owned, integration_is_active, require_reference
 from services.simon_api.work_orders.numbering import next_number
 from services.simon_api.work_orders.schemas import WorkOrderCreate, WorkOrderUpdate
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.events import WORK_ORDER_ARCHIVED
-from shared.models import Customer, Employee, InvoiceExport, WorkAddress, WorkOrder
+from shared.models import (
+    ContactPerson,
+    Customer,
+    CustomerObject,
+    Employee,
+    InvoiceExport,
+    WorkAddress,
+    WorkOrder,
+)
 from shared.outbox import publish
 from shared.problems import Conflict, Forbidden, InvalidInput
 from shared.snapshot import archived_event
@@ -56,11 +65,21 @@ def ensure_editable(work_order: WorkOrder, principal: Principal) -> None:
         )
 
 
+# What a work order points at that belongs to one customer (R-MASTER-5): the field, the
+# model, its label, and the code of the 422 when it belongs to another customer.
+CustomerRecord = type[WorkAddress | ContactPerson | CustomerObject]
+CUSTOMER_RECORDS: tuple[tuple[str, CustomerRecord, str], ...] = (
+    ("work_address_id", WorkAddress, "work address"),
+    ("contact_person_id", ContactPerson, "contact person"),
+    ("object_id", CustomerObject, "object"),
+)
+
+
 async def _check_references(
     session: AsyncSession, tenant_id: int, values: dict[str, Any], work_order: WorkOrder | None
 ) -> None:
-    """Referenced rows exist in this tenant, are pickable, and the work address belongs to
-    the work order's customer (R-MASTER-5)."""
+    """Referenced rows exist in this tenant, are pickable, and the work address, contact
+    person and object belong to the work order's customer (a record alone sets it)."""
     if values.get("customer_id") is not None:
         customer = await require_reference(
             session,
@@ -83,26 +102,22 @@ async def _check_references(
         )
         if not employee.active:
             raise InvalidInput("assignee_id", f"Employee {employee.id} is inactive")
-    address_id = values.get("work_address_id", work_order.work_address_id if work_order else None)
-    customer_id = values.get("customer_id", work_order.customer_id if work_order else None)
-    if address_id is None:
-        return
-    address = await require_reference(
-        session,
-        WorkAddress,
-        tenant_id,
-        address_id,
-        field="work_address_id",
-        label="work address",
-    )
-    if customer_id is None:
-        values["customer_id"] = address.customer_id
-    elif address.customer_id != customer_id:
-        raise InvalidInput(
-            "work_address_id",
-            f"Work address {address.id} does not belong to customer {customer_id}",
-            code="work_address_mismatch",
+    for field, model, label in CUSTOMER_RECORDS:
+        record_id = values.get(field, getattr(work_order, field) if work_order else None)
+        if record_id is None:
+            continue
+        record = await require_reference(
+            session, model, tenant_id, record_id, field=field, label=label
         )
+        customer_id = values.get("customer_id", work_order.customer_id if work_order else None)
+        if customer_id is None:
+            values["customer_id"] = record.customer_id
+        elif record.customer_id != customer_id:
+            raise InvalidInput(
+                field,
+                f"The {label} {record.id} does not belong to customer {customer_id}",
+                code=f"{field.removesuffix('_id')}_mismatch",
+            )
 
 
 def _plan_status(work_order: WorkOrder) -> None:
@@ -147,13 +162,18 @@ async def update_work_order(
 
 
 async def complete(session: AsyncSession, principal: Principal, work_order_id: int) -> WorkOrder:
+    """Completing a completed work order answers it unchanged: a client that retries after
+    a lost answer must not see an error for what it already did."""
     work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
+    if work_order.status == "completed":
+        return work_order
     if work_order.status != "planned":
         raise Conflict(
             f"Work order {work_order.number} is {work_order.status}; only a planned work "
             "order (with an employee and a date) can be completed.",
             code="not_planned",
         )
+    await ensure_forms_complete(session, work_order)
     work_order.status = "completed"
     work_order.completed_at = utcnow()
     await session.flush()
@@ -161,7 +181,12 @@ async def complete(session: AsyncSession, principal: Principal, work_order_id: i
 
 
 async def archive(session: AsyncSession, principal: Principal, work_order_id: int) -> WorkOrder:
+    """Archiving an archived work order answers it unchanged, at the same archive sequence
+    (no second event, no second invoice): the archive a retrying client repeats after a
+    lost answer was committed. Only a reopen starts a new sequence."""
     work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
+    if work_order.status == "archived":
+        return work_order
     if work_order.status != "completed":
         raise Conflict(
             f"Work order {work_order.number} is {work_order.status}; complete it before archiving.",

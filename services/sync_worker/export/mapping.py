@@ -1,7 +1,8 @@
 """From an archived work order to a concept invoice (R-EXPORT-3): pure functions, Decimal.
 
-Lines, in order: the work description as a text-only line (setting), work time, travel time,
-each material, the standard article. Hours are the entries' minutes summed, / 60, rounded
+Lines, in order: the work description as a text-only line (setting), the answers of form
+questions marked `on_invoice` as text-only lines ("Meterstand: 12345"), work time, travel
+time, each material, the standard article. Hours are the entries' minutes summed, / 60, rounded
 half-up to 2 decimals (15 → 0.25, 20 → 0.33, 120 → 2); lines with quantity 0 are left out.
 Prices are excluding VAT, as Rompslomp expects; each line carries its product's VAT type.
 """
@@ -91,8 +92,8 @@ def split_description(text: str) -> tuple[str, str | None]:
 
 
 def invoice_description(snapshot: WorkOrderArchivedV1) -> str:
-    """Names the work order and, when set, its work address (Rompslomp invoices have no
-    address-of-work field)."""
+    """Names the work order and, when set, its work address and the object worked on
+    (Rompslomp invoices have no field for either)."""
     text = f"Werkbon {snapshot.number}"
     address = snapshot.work_address
     if address is not None:
@@ -100,7 +101,30 @@ def invoice_description(snapshot: WorkOrderArchivedV1) -> str:
         where = ", ".join(part for part in (address.street, place) if part)
         if where:
             text += f", werkadres {where}"
+    if snapshot.object is not None and snapshot.object.title:
+        text += f", object: {snapshot.object.title}"
     return text
+
+
+def _text_line(text: str) -> InvoiceLine:
+    description, extended = split_description(text)
+    return InvoiceLine(
+        description=description,
+        extended_description=extended,
+        quantity=TEXT_LINE_QUANTITY,
+        price_per_unit=TEXT_LINE_PRICE,
+    )
+
+
+def answer_lines(snapshot: WorkOrderArchivedV1) -> list[InvoiceLine]:
+    """`Label: answer` for each answered question marked `on_invoice`, form by form."""
+    lines = []
+    for form in snapshot.forms:
+        for question in form.questions:
+            answer = question.answer_text() if question.on_invoice else None
+            if answer is not None:
+                lines.append(_text_line(f"{question.label}: {answer}"))
+    return lines
 
 
 def _minutes(snapshot: WorkOrderArchivedV1, kind: str) -> int:
@@ -130,15 +154,8 @@ def invoice_lines(
     lines: list[InvoiceLine] = []
     text = snapshot.description.strip()
     if settings.description_as_first_line and text:
-        description, extended = split_description(text)
-        lines.append(
-            InvoiceLine(
-                description=description,
-                extended_description=extended,
-                quantity=TEXT_LINE_QUANTITY,
-                price_per_unit=TEXT_LINE_PRICE,
-            )
-        )
+        lines.append(_text_line(text))
+    lines.extend(answer_lines(snapshot))
     for product, kind in (
         (settings.work_time_product, "work"),
         (settings.travel_time_product, "travel"),

@@ -28,7 +28,7 @@ from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.integration.state import find_integration
 from shared.cursor import decode_cursor, encode_cursor
 from shared.events import WorkOrderArchivedV1
-from shared.ids import PathId
+from shared.ids import MAX_ID, PathId
 from shared.models import IntegrationSettings, InvoiceExport, OutboxEvent, WorkOrder
 from shared.problems import (
     PROBLEM_RESPONSES,
@@ -172,6 +172,9 @@ async def list_exports(
     session: SessionDep,
     office: OfficeDep,
     status: ExportStatus | None = None,
+    work_order_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="One work order's export.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size (max 200).")] = 50,
     cursor: Annotated[str | None, Query(max_length=64, description="From `next_cursor`.")] = None,
 ) -> ExportPage:
@@ -185,6 +188,8 @@ async def list_exports(
     )
     if status is not None:
         query = query.where(InvoiceExport.status == status)
+    if work_order_id is not None:
+        query = query.where(InvoiceExport.work_order_id == work_order_id)
     if cursor is not None:
         query = query.where(InvoiceExport.id < decode_cursor(cursor, EXPORT_CURSOR))
     rows = (await session.execute(query)).all()

@@ -21,6 +21,7 @@ from services.sync_worker.integration.schemas import (
     ConfirmDeletionsRequest,
     ConnectOut,
     DeactivateRequest,
+    HeldDeletionsOut,
     IntegrationStatus,
     ProductOut,
     SettingsHistory,
@@ -82,6 +83,10 @@ async def _status(session: SessionDep, tenant_id: int) -> IntegrationStatus:
         ended_at=integration.ended_at if integration else None,
         tables=[TableStatusOut.model_validate(t, from_attributes=True) for t in tables],
         sync=[SyncRunOut.model_validate(r, from_attributes=True) for r in runs],
+        held_deletions=[
+            HeldDeletionsOut.model_validate(h, from_attributes=True)
+            for h in await status.held_deletions(session, tenant_id)
+        ],
     )
 
 

@@ -54,6 +54,12 @@ class SyncRunOut(BaseModel):
     removed: int = 0
 
 
+class HeldDeletionsOut(BaseModel):
+    entity: Literal["customers", "articles"]
+    count: int = Field(description="Records missing from Rompslomp's last complete listing")
+    since: datetime | None
+
+
 class IntegrationStatus(BaseModel):
     state: State
     wizard: Wizard
@@ -62,6 +68,10 @@ class IntegrationStatus(BaseModel):
     ended_at: datetime | None
     tables: list[TableStatusOut]
     sync: list[SyncRunOut]
+    held_deletions: list[HeldDeletionsOut] = Field(
+        default_factory=list,
+        description="Waiting for POST /sync/confirm-deletions (the mass-deletion guard)",
+    )
 
 
 class WipeTableOut(BaseModel):
@@ -186,6 +196,7 @@ class LogEntryOut(BaseModel):
     message: str
     action: str
     work_order_id: int | None
+    work_order_number: str | None = None
 
 
 class LogPage(BaseModel):

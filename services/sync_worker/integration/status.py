@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Base
-from shared.models import Article, ArticleGroup, Customer, SyncRun, WorkAddress
+from shared.models import Article, ArticleGroup, Customer, SyncRun, SyncState, WorkAddress
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,24 @@ async def latest_runs(session: AsyncSession, tenant_id: int) -> list[SyncRun]:
         .order_by(SyncRun.entity)
     )
     return list(rows)
+
+
+@dataclass(frozen=True)
+class HeldDeletions:
+    entity: str
+    count: int
+    since: datetime | None
+
+
+async def held_deletions(session: AsyncSession, tenant_id: int) -> list[HeldDeletions]:
+    """Deletions the mass-deletion guard holds until a person confirms (R-MASTER-4): what
+    a status screen shows beside its "Verwijderen bevestigen" button."""
+    rows = await session.execute(
+        select(SyncState.entity, SyncState.pending_deletions, SyncState.pending_since)
+        .where(SyncState.tenant_id == tenant_id, SyncState.pending_deletions.is_not(None))
+        .order_by(SyncState.entity)
+    )
+    return [HeldDeletions(entity, len(ids), since) for entity, ids, since in rows if ids]
 
 
 async def recent_runs(session: AsyncSession, tenant_id: int, limit: int = 20) -> list[SyncRun]:

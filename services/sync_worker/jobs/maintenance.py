@@ -3,7 +3,8 @@
 A worker killed with SIGKILL leaves its jobs in `doing`. Workers beat every 2 s; a worker
 silent for 10 s is stalled, and every 5 s one periodic job (deferred once per period across
 all workers) puts the stalled worker's jobs back in the queue, or closes one as failed when
-a job with its queueing lock already waits (that one does the same work). Every task is
+a job with its queueing lock already waits (that one does the same work), and deletes the
+stalled worker's row. Every task is
 written to be re-run safely (the export reconciles through `search[api_reference]` first).
 """
 
@@ -38,4 +39,10 @@ async def recover_stalled(timestamp: int) -> int:
             log.warning("jobs.stalled.superseded", job_id=job.id, task=job.task_name)
             continue
         log.warning("jobs.stalled.retried", job_id=job.id, task=job.task_name)
+    # Rows of workers that died without unregistering (SIGKILL, or a database outage that
+    # stopped the worker: the supervisor starts a new one under a new id). A worker prunes
+    # them only when it starts; here they go within a period of going silent.
+    pruned = await manager.prune_stalled_workers(STALLED_AFTER_SECONDS)
+    if pruned:
+        log.info("jobs.workers.pruned", count=len(pruned))
     return len(stalled)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 import asyncpg
 import structlog
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.sync_worker.export.queue import EXPORT_TASK, export_lock
 from services.sync_worker.jobs.defer import defer
+from shared.db import CONNECT_TIMEOUT_SECONDS
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.outbox import NOTIFY_CHANNEL
 
@@ -64,7 +66,9 @@ async def relay_pending(sessions: async_sessionmaker[AsyncSession]) -> int:
             return total
 
 
-async def _listen(url: str, wake: asyncio.Event) -> asyncpg.Connection:
+async def _listen(
+    url: str, wake: asyncio.Event, *, connect_timeout: float
+) -> asyncpg.Connection:
     parsed = make_url(url)
     connection = await asyncpg.connect(
         user=parsed.username or "postgres",
@@ -72,30 +76,38 @@ async def _listen(url: str, wake: asyncio.Event) -> asyncpg.Connection:
         host=parsed.query.get("host") or parsed.host,
         port=parsed.port,
         database=parsed.database,
+        timeout=connect_timeout,
     )
     await connection.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
     return connection
 
 
-async def run(url: str, sessions: async_sessionmaker[AsyncSession]) -> None:
-    """Relay until cancelled: on every NOTIFY, and every POLL_SECONDS regardless."""
+async def run(
+    url: str,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    on_listening: Callable[[], None] = lambda: None,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+) -> None:
+    """Relay on every NOTIFY, and every POLL_SECONDS regardless, until cancelled or the
+    database fails: then it raises, and the supervisor (jobs/worker.py) logs the stop and
+    starts it again on a new LISTEN connection once the database is back."""
     wake = asyncio.Event()
-    connection: asyncpg.Connection | None = None
+    connection = await _listen(url, wake, connect_timeout=connect_timeout)
     try:
+        on_listening()
         while True:
-            try:
-                if connection is None or connection.is_closed():
-                    connection = await _listen(url, wake)
-                wake.clear()
-                relayed = await relay_pending(sessions)
-                if relayed:
-                    log.debug("outbox.relayed", count=relayed)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), POLL_SECONDS)
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("outbox.relay.error", error=type(exc).__name__)
-                connection = None
-                await asyncio.sleep(POLL_SECONDS)
+            wake.clear()
+            relayed = await relay_pending(sessions)
+            if relayed:
+                log.debug("outbox.relayed", count=relayed)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), POLL_SECONDS)
+            if connection.is_closed():  # the server went away: NOTIFYs would be missed
+                raise ConnectionError("the relay's LISTEN connection was closed")
     finally:
-        if connection is not None and not connection.is_closed():
-            await connection.close()
+        if not connection.is_closed():
+            try:
+                await asyncio.wait_for(connection.close(), connect_timeout)
+            except (OSError, TimeoutError, asyncpg.PostgresError):
+                connection.terminate()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models import IntegrationLogEntry
+from shared.models import IntegrationLogEntry, WorkOrder
 
 
 async def page(
@@ -32,3 +32,18 @@ async def page(
         .limit(per_page)
     )
     return list(rows), int(total)
+
+
+async def work_order_numbers(
+    session: AsyncSession, tenant_id: int, ids: set[int]
+) -> dict[int, str]:
+    """The numbers of a page's work orders, so a frontend can show and link them (a wiped
+    work order has none)."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(WorkOrder.id, WorkOrder.number).where(
+            WorkOrder.tenant_id == tenant_id, WorkOrder.id.in_(ids)
+        )
+    )
+    return {int(row[0]): str(row[1]) for row in rows.all()}

@@ -35,6 +35,9 @@ async def logs(
     rows, total = await log_reader.page(
         session, office.tenant_id, level=level, table=table, number=page, per_page=per_page
     )
+    numbers = await log_reader.work_order_numbers(
+        session, office.tenant_id, {r.work_order_id for r in rows if r.work_order_id}
+    )
     return LogPage(
         items=[
             LogEntryOut(
@@ -44,6 +47,7 @@ async def logs(
                 message=(r.message_en or r.message) if english else r.message,
                 action=(r.action_en or r.action) if english else r.action,
                 work_order_id=r.work_order_id,
+                work_order_number=numbers.get(r.work_order_id) if r.work_order_id else None,
             )
             for r in rows
         ],

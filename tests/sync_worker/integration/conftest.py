@@ -49,6 +49,7 @@ def worker_settings(token_key: str) -> SyncWorkerSettings:
         rompslomp_api_url=SANDBOX,
         rompslomp_redirect_uri=CALLBACK,
         token_encryption_key=SecretStr(token_key),
+        ui_return_url="",  # the callback's own page; the console's return has its own test
     )
 
 

@@ -28,6 +28,7 @@ ENDPOINTS = [
     ("POST", "/sync/confirm-deletions", {"entity": "customers"}),
     ("GET", "/sync-runs", None),
     ("GET", "/logs", None),
+    ("GET", "/products?administration_id=1", None),
 ]
 
 

@@ -52,6 +52,9 @@ async def test_jobs_of_a_dead_worker_are_handed_out_again(database_url: str) -> 
             )
         )
         assert statuses == {lonely: "todo", superseded: "failed", waiting: "todo"}
+        # The dead worker's row goes too (a worker prunes them only when it starts).
+        left = await db.fetchval("SELECT count(*) FROM procrastinate_workers WHERE id = $1", dead)
+        assert left == 0
     finally:
         await db.execute("DELETE FROM procrastinate_jobs WHERE task_name = $1", f"test.{tag}")
         await db.execute("DELETE FROM procrastinate_workers WHERE id = $1", dead)

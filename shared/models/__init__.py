@@ -7,6 +7,7 @@ from shared.models.integration_setup import (
     IntegrationSettingsVersion,
     OAuthState,
     RompslompConnection,
+    RompslompRequestBucket,
     SyncRun,
     SyncState,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "OAuthState",
     "OutboxEvent",
     "RompslompConnection",
+    "RompslompRequestBucket",
     "SyncRun",
     "SyncState",
     "Tenant",

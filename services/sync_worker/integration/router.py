@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import structlog
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 
 from services.sync_worker.deps import OfficeDep, RompslompDep, SessionDep, SessionsDep
 from services.sync_worker.integration import oauth, service, status, wipe
@@ -49,11 +50,12 @@ from services.sync_worker.integration.state import (
     require_not_active,
 )
 from services.sync_worker.log import writer
-from services.sync_worker.masterdata import deletions
+from services.sync_worker.masterdata import deletions, switch
 from services.sync_worker.masterdata.entities import ENTITIES
 from shared.clock import utcnow
 from shared.models import IntegrationSettings
 from shared.problems import (
+    PROBLEM_MEDIA_TYPE,
     PROBLEM_RESPONSES,
     Conflict,
     InvalidInput,
@@ -223,7 +225,11 @@ async def settings_history(session: SessionDep, office: OfficeDep) -> SettingsHi
     responses={
         202: {"model": SettingsOut, "description": "Saved; the integration is now active"},
         **OFFICE_ONLY,
-        **documented(409, "`not_connected`, `wipe_required`, `needs_reconnect`"),
+        **documented(
+            409,
+            "`not_connected`, `wipe_required`, `needs_reconnect`, "
+            "`administration_switch_unconfirmed` (with `counts`: what the switch would change)",
+        ),
     },
 )
 async def put_settings(
@@ -233,13 +239,22 @@ async def put_settings(
     office: OfficeDep,
     rompslomp: RompslompDep,
     sessions: SessionsDep,
-) -> SettingsOut:
+) -> SettingsOut | JSONResponse:
     service.require_terms(body)
     integration = await find_integration(session, office.tenant_id)
     if integration is None or integration.connected_at is None:
         raise Conflict("Connect to Rompslomp first (POST /connect).", code="not_connected")
     if is_first_activation(integration) and integration.wiped_at is None:
         raise Conflict("Empty Simon's tables first (POST /wipe).", code="wipe_required")
+    before = await session.get(IntegrationSettings, office.tenant_id)
+    switching = (
+        before is not None
+        and not is_first_activation(integration)
+        and before.administration_id != body.administration_id
+    )
+    if switching and not body.confirm_administration_switch:
+        return await switch_unconfirmed(session, office.tenant_id, body.administration_id)
+    old = (before.administration_id, before.administration_name) if before else None
     await session.commit()
 
     async with connected(rompslomp, sessions, office.tenant_id) as client:
@@ -248,8 +263,20 @@ async def put_settings(
     now = utcnow()
     integration = await ensure_integration(session, office.tenant_id)
     stored = await service.store_settings(
-        session, office.tenant_id, office.employee_id, body, company, products, now=now
+        session,
+        office.tenant_id,
+        office.employee_id,
+        body,
+        company,
+        products,
+        now=now,
+        logged=not switching,
     )
+    if switching and old is not None:
+        await switch.request_switch(
+            session, office.tenant_id, old_id=old[0], old_name=old[1], new_name=company.name
+        )
+        stored = await service.reload_settings(session, office.tenant_id)
     integration.configured_at = now
     activated = False
     if integration.state == "never_activated" and integration.wiped_at is not None:
@@ -262,6 +289,31 @@ async def put_settings(
     if activated:
         response.status_code = 202
     return service.settings_out(stored, state, runs)  # type: ignore[arg-type]
+
+
+async def switch_unconfirmed(
+    session: SessionDep, tenant_id: int, administration_id: int
+) -> JSONResponse:
+    """409 for a switch without `confirm_administration_switch`: what it would change."""
+    counts = await switch.effect(session, tenant_id)
+    detail = (
+        f"Administration {administration_id} is another administration: saving it removes "
+        f"{counts['customers_removed']} customers and {counts['articles_removed']} articles "
+        f"of the current one from Simon and deactivates {counts['customers_deactivated']} "
+        f"customers and {counts['articles_deactivated']} articles Simon still holds data on, "
+        f"after {counts['exports_in_flight']} exports in flight have settled; then the new "
+        "administration is imported. Send confirm_administration_switch: true to go ahead."
+    )
+    body = {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": detail,
+        "code": "administration_switch_unconfirmed",
+        "counts": counts,
+    }
+    await session.commit()
+    return JSONResponse(body, status_code=409, media_type=PROBLEM_MEDIA_TYPE)
 
 
 # -- deactivate / activate ----------------------------------------------------------------
@@ -337,7 +389,10 @@ async def activate_integration(
     "/sync",
     response_model=SyncRuns,
     status_code=202,
-    responses={**OFFICE_ONLY, **documented(409, "`not_active`")},
+    responses={
+        **OFFICE_ONLY,
+        **documented(409, "`not_active`, `administration_switch_pending`"),
+    },
 )
 async def sync_now(body: SyncRequest, session: SessionDep, office: OfficeDep) -> SyncRuns:
     """ "Nu synchroniseren": queue a run per chosen entity (a queued one is reused)."""
@@ -347,6 +402,12 @@ async def sync_now(body: SyncRequest, session: SessionDep, office: OfficeDep) ->
     integration = await ensure_integration(session, office.tenant_id)
     if integration.state != "active":
         raise Conflict("The integration is not active.", code="not_active")
+    stored = await session.get(IntegrationSettings, office.tenant_id)
+    if stored is not None and stored.switch_from_administration_id is not None:
+        raise Conflict(
+            "The administration is being switched; its import follows by itself.",
+            code="administration_switch_pending",
+        )
     runs = await queue_syncs(session, office.tenant_id, entities, trigger="manual")
     labels = {"customers": "klanten", "articles": "artikelen"}
     writer.write(

@@ -38,7 +38,7 @@ _CLOCKS = text(
     JOIN integration_settings st ON st.tenant_id = i.tenant_id
     CROSS JOIN (VALUES ('customers'), ('articles')) AS e(entity)
     LEFT JOIN sync_states s ON s.tenant_id = i.tenant_id AND s.entity = e.entity
-    WHERE i.state = 'active'
+    WHERE i.state = 'active' AND st.switch_from_administration_id IS NULL
     ORDER BY i.tenant_id, e.entity
     """
 )
@@ -82,7 +82,7 @@ async def probe(rt: Runtime, tenant_id: int, entity: str) -> int | None:
         async with connected(rt.rompslomp, rt.sessions, tenant_id) as client:
             if client.budget.wait_time() > 0:  # Retry-After pending: the next tick probes
                 return None
-            total = await client.probe_total(company_id, spec.resource)
+            total = await client.probe_total(company_id, spec.resource, selection=spec.selection)
     except DomainError as exc:
         # The next tick probes again; a revoked connection was already logged for the user.
         log.warning("sync.probe.failed", tenant_id=tenant_id, entity=entity, code=exc.code)

@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeVar
 
 import httpx
 import orjson
+import pydantic_core
 import structlog
 from pydantic import BaseModel, SecretStr, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
@@ -480,8 +481,9 @@ def _record_by_record(
     response: httpx.Response, content: bytes, key: str, model: type[M]
 ) -> tuple[list[M], list[Rejected]]:
     try:
-        envelope = orjson.loads(content)
-    except orjson.JSONDecodeError as exc:
+        # pydantic-core's parser, as the first pass used: integers beyond 64 bits stay exact.
+        envelope = pydantic_core.from_json(content)
+    except ValueError as exc:
         raise _unexpected_body(response, "body is not JSON") from exc
     records = envelope.get(key) if isinstance(envelope, dict) else None
     if not isinstance(records, list):

@@ -134,11 +134,12 @@ class Tenant:
             query = query.where(IntegrationLogEntry.table_name == table)
         return list(await self.session.scalars(query.order_by(IntegrationLogEntry.id)))
 
-    async def customers_in_rompslomp(self) -> list[Any]:
+    async def customers_in_rompslomp(self, company_id: int | None = None) -> list[Any]:
         """Rompslomp's contacts that are customers (the demo data has suppliers too)."""
         rt = self.runtime
+        company = company_id or self.company_id
         async with connected(rt.rompslomp, rt.sessions, self.id) as client:
-            return await client.iter_contacts(self.company_id, selection="customers").collect()
+            return await client.iter_contacts(company, selection="customers").collect()
 
     async def count(self, model: Any, *where: Any) -> int:
         query = select(func.count()).select_from(model).where(model.tenant_id == self.id, *where)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.log.writer import Table
-from services.sync_worker.masterdata.mapping import article_record, customer_record
+from services.sync_worker.masterdata.mapping import article_row, customer_row
 from services.sync_worker.masterdata.records import ContactRecord, ProductRecord
 from services.sync_worker.rompslomp import PageIterator, RompslompClient
 from services.sync_worker.rompslomp.client import ProbeResource
@@ -29,7 +29,7 @@ class EntitySpec:
     # Rompslomp's named filter: contacts that are suppliers are not Simon's customers.
     selection: str
     record_model: type[Any]  # records.py: what the sync reads of one record
-    record: Callable[[Any], Any]
+    record: Callable[[Any], tuple[Any, ...]]  # → the row to write, its content hash last
     upsert: Callable[[AsyncSession, int, Sequence[Any], bool], Awaitable[Written]]
     # The changed columns' names as the office reads them (Dutch, English).
     fields: dict[str, tuple[str, str]]
@@ -51,7 +51,7 @@ CUSTOMERS = EntitySpec(
     resource="contacts",
     selection="customers",
     record_model=ContactRecord,
-    record=customer_record,
+    record=customer_row,
     upsert=upsert_customers,
     fields={
         "name": ("naam", "name"),
@@ -76,7 +76,7 @@ ARTICLES = EntitySpec(
     resource="products",
     selection="all",
     record_model=ProductRecord,
-    record=article_record,
+    record=article_row,
     upsert=upsert_articles,
     fields={
         "code": ("code", "code"),

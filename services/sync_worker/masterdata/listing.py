@@ -110,20 +110,16 @@ def _changed(
 ) -> dict[int, Any]:
     """The batch's records Simon must write, by id (a record listed twice is written once)."""
     changed: dict[int, Any] = {}
-    seen, record, repair = progress.seen, spec.record, progress.repair
+    seen, row_of, repair, stored_rows = progress.seen, spec.record, progress.repair, rows.get
     for page in batch:
         progress.fetched += len(page.items) + len(page.rejected)
         for item in page.items:
-            seen.add(item.id)
-            mapped = record(item)
-            stored = rows.get(item.id)
-            if (
-                repair
-                or stored is None
-                or stored.content_hash != mapped.content_hash
-                or not stored.active
-            ):
-                changed[item.id] = mapped
+            row = row_of(item)
+            rompslomp_id = row[0]
+            seen.add(rompslomp_id)
+            stored = stored_rows(rompslomp_id)
+            if repair or stored is None or stored.content_hash != row[-1] or not stored.active:
+                changed[rompslomp_id] = row
         for rejected in page.rejected:
             _skip(spec, progress, rejected)
     return changed

@@ -72,6 +72,7 @@ _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 ProbeResource = Literal["contacts", "products", "sales_invoices", "vat_types"]
 ContactSelection = Literal["all", "customers", "suppliers"]
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")  # what a listing's records are validated as: a model or a TypedDict
 
 
 @dataclass(frozen=True)
@@ -301,10 +302,10 @@ class RompslompClient:
         self,
         company_id: int | str,
         resource: ProbeResource,
-        model: type[M],
+        model: type[R],
         *,
         selection: str = "all",
-    ) -> PageIterator[M]:
+    ) -> PageIterator[R]:
         """Every page of a collection validated as ``model`` (e.g. only the fields a sync
         keeps, with the bounds it can store); records that fail land in ``Page.rejected``."""
         path = _company_path(company_id, resource)
@@ -335,12 +336,12 @@ class RompslompClient:
         self,
         path: str,
         key: str,
-        model: type[M],
+        model: type[R],
         params: Mapping[str, Any] | None = None,
-    ) -> PageIterator[M]:
+    ) -> PageIterator[R]:
         base = dict(params or {})
 
-        async def fetch(number: int, per_page: int) -> Page[M]:
+        async def fetch(number: int, per_page: int) -> Page[R]:
             response = await self._send(
                 "GET", path, params={**base, "page": number, "per_page": per_page}
             )
@@ -440,19 +441,19 @@ class RompslompClient:
         except PydanticValidationError as exc:
             raise _unexpected_body(response, f"invalid {key}: {exc}") from exc
 
-    def _parse_list(self, response: httpx.Response, key: str, model: type[M]) -> list[M]:
+    def _parse_list(self, response: httpx.Response, key: str, model: type[R]) -> list[R]:
         return self._parse_page(response, key, model)[0]
 
     def _parse_page(
-        self, response: httpx.Response, key: str, model: type[M]
-    ) -> tuple[list[M], list[Rejected]]:
+        self, response: httpx.Response, key: str, model: type[R]
+    ) -> tuple[list[R], list[Rejected]]:
         """The page's records and the ones that did not validate. pydantic-core parses and
         validates the page's bytes in one pass (a third of the client's CPU per page went to
         json.loads plus 100 validate calls); only a page that fails is read record by record,
         so one odd record costs its page nothing but itself."""
         content = _without_nul(response.content)
         try:
-            envelope = _list_envelope(model).validate_json(content)
+            envelope = _list_envelope(model).validate_json(content)  # type: ignore[arg-type]  # a class is hashable
         except PydanticValidationError:
             return _record_by_record(response, content, key, model)
         if key not in envelope:
@@ -461,7 +462,7 @@ class RompslompClient:
 
 
 @functools.cache
-def _list_envelope(model: type[M]) -> TypeAdapter[dict[str, list[M]]]:
+def _list_envelope(model: type[R]) -> TypeAdapter[dict[str, list[R]]]:
     return TypeAdapter(dict[str, list[model]])  # type: ignore[valid-type]
 
 
@@ -478,8 +479,8 @@ def _without_nul(content: bytes) -> bytes:
 
 
 def _record_by_record(
-    response: httpx.Response, content: bytes, key: str, model: type[M]
-) -> tuple[list[M], list[Rejected]]:
+    response: httpx.Response, content: bytes, key: str, model: type[R]
+) -> tuple[list[R], list[Rejected]]:
     try:
         # pydantic-core's parser, as the first pass used: integers beyond 64 bits stay exact.
         envelope = pydantic_core.from_json(content)
@@ -488,8 +489,8 @@ def _record_by_record(
     records = envelope.get(key) if isinstance(envelope, dict) else None
     if not isinstance(records, list):
         raise _unexpected_body(response, f"body lacks a list {key!r}")
-    adapter = _record_adapter(model)
-    items: list[M] = []
+    adapter = _record_adapter(model)  # type: ignore[arg-type]  # a class is hashable
+    items: list[R] = []
     rejected: list[Rejected] = []
     for raw in records:
         try:
@@ -501,7 +502,7 @@ def _record_by_record(
 
 
 @functools.cache
-def _record_adapter(model: type[M]) -> TypeAdapter[M]:
+def _record_adapter(model: type[R]) -> TypeAdapter[R]:
     return TypeAdapter(model)
 
 

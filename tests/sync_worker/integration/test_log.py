@@ -104,9 +104,7 @@ def test_accept_language(header: str | None, english: bool):
 
 async def test_several_levels_at_once(client, session, office: TenantKey):
     await _entries(session, office.tenant_id)
-    both = await client.get(
-        "/api/v1/integration/logs?level=warning,error", headers=office.headers
-    )
+    both = await client.get("/api/v1/integration/logs?level=warning,error", headers=office.headers)
     assert both.status_code == 200
     assert [i["level"] for i in both.json()["items"]] == ["warning", "error"]
     assert both.json()["total"] == 2
@@ -127,9 +125,7 @@ async def test_q_finds_a_record_code_or_a_work_order_number(
         writer.Entry("warning", "Artikel P123 overgeslagen", subject="P123"),
     ]
     await writer.write_many(session, office.tenant_id, entries)
-    session.add(
-        WorkOrder(id=7, tenant_id=office.tenant_id, number="2026-00007", status="archived")
-    )
+    session.add(WorkOrder(id=7, tenant_id=office.tenant_id, number="2026-00007", status="archived"))
     other = await make_tenant("Ander bedrijf")
     await writer.write_many(session, other.tenant_id, [writer.Entry("info", "x", subject="K00012")])
     await session.commit()

@@ -39,7 +39,9 @@ async def test_a_malformed_and_an_oversized_record_among_99_good_ones(tenant: Te
     malformed = await _new_product(tenant, "P-KAPOT")
     oversized = await _new_product(tenant, "P-DUUR")
     await _raw(tenant, "products", malformed, {"invoice_line": {"price_per_unit": "twaalf"}})
-    await _raw(tenant, "products", oversized, {"invoice_line": {"price_per_unit": "99999999999.00"}})
+    await _raw(
+        tenant, "products", oversized, {"invoice_line": {"price_per_unit": "99999999999.00"}}
+    )
 
     runs = {r.entity: r for r in await tenant.work()}
 
@@ -94,7 +96,9 @@ async def test_values_rompslomp_allows_are_stored_as_they_are(imported: Tenant) 
     long_name, with_nul, huge_id = customers[0].id, customers[1].id, customers[2].id
     name = "Installatiebedrijf " + "Heel Lange Naam " * 600
     await _raw(imported, "contacts", long_name, {"name": name, "city": "x" * 500})
-    await _raw(imported, "contacts", with_nul, {"name": "Bakkerij\u0000 Jansen", "zipcode": "\u0000"})
+    await _raw(
+        imported, "contacts", with_nul, {"name": "Bakkerij\u0000 Jansen", "zipcode": "\u0000"}
+    )
     await _raw(imported, "contacts", huge_id, {"id": 2**64})
     product = (await imported.session.scalars(select(Article.rompslomp_id))).first()
     assert product is not None

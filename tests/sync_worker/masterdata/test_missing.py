@@ -224,9 +224,9 @@ async def test_a_run_after_the_first_import_logs_one_line_per_change(imported: T
     await imported.rompslomp(
         "PATCH", f"/products/{product.rompslomp_id}", {"price_per_unit": "7.25"}
     )
-    added = (
-        await imported.rompslomp("POST", "/contacts", {"company_name": "Nieuw BV"})
-    ).json()["contact"]
+    added = (await imported.rompslomp("POST", "/contacts", {"company_name": "Nieuw BV"})).json()[
+        "contact"
+    ]
 
     await imported.sync_now("customers", "articles")
 

@@ -28,7 +28,7 @@ from shared.master_data_sync import Known
 from shared.models import SyncRun
 
 QUEUE_PAGES = 64  # pages waiting for the writer (bounds memory, ~6,400 records)
-BATCH_ROWS = 1000  # at most this many records per upsert statement
+BATCH_ROWS = 2000  # at most this many records per upsert statement
 PROGRESS_SECONDS = 0.5  # a batch without changes writes progress at most this often
 
 

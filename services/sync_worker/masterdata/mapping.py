@@ -31,21 +31,26 @@ def _text(value: str | None) -> str | None:
 
 
 def customer_row(contact: ContactRecord) -> CustomerRow:
-    name = (
-        _text(contact.get("name"))
-        or _text(contact.get("company_name"))
-        or _text(contact.get("contact_person_name"))
-        or f"Rompslomp-contact {contact['id']}"
-    )
-    number = _text(contact.get("contact_number"))
-    address = _text(contact.get("address"))
-    zipcode = _text(contact.get("zipcode"))
-    city = _text(contact.get("city"))
-    country = _text(contact.get("country_code"))
-    if country is not None:
-        country = country.upper()
-    email = _text(contact.get("contact_person_email_address"))
-    phone = _text(contact.get("phone"))
+    # Inlined `_text`s: this runs for every contact of every listing.
+    name = contact.get("name")
+    name = name and name.strip()
+    if not name:
+        name = _text(contact.get("company_name")) or _text(contact.get("contact_person_name"))
+    name = name or f"Rompslomp-contact {contact['id']}"
+    number = contact.get("contact_number")
+    number = (number.strip() or None) if number else None
+    address = contact.get("address")
+    address = (address.strip() or None) if address else None
+    zipcode = contact.get("zipcode")
+    zipcode = (zipcode.strip() or None) if zipcode else None
+    city = contact.get("city")
+    city = (city.strip() or None) if city else None
+    country = contact.get("country_code")
+    country = (country.strip().upper() or None) if country else None
+    email = contact.get("contact_person_email_address")
+    email = (email.strip() or None) if email else None
+    phone = contact.get("phone")
+    phone = (phone.strip() or None) if phone else None
     digest = content_hash(
         [
             name,

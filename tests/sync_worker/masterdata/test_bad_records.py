@@ -34,6 +34,17 @@ async def _article(tenant: Tenant, rompslomp_id: int) -> Article | None:
     )
 
 
+async def _a_product(tenant: Tenant) -> int:
+    rompslomp_id = await tenant.session.scalar(
+        select(Article.rompslomp_id)
+        .where(Article.tenant_id == tenant.id)
+        .order_by(Article.rompslomp_id)
+        .limit(1)
+    )
+    assert rompslomp_id is not None
+    return rompslomp_id
+
+
 async def test_a_malformed_and_an_oversized_record_among_99_good_ones(tenant: Tenant) -> None:
     await tenant.rompslomp("POST", "/seed", {"products": 84, "seed": 4})  # 15 + 84 = 99 good
     malformed = await _new_product(tenant, "P-KAPOT")
@@ -77,7 +88,7 @@ async def test_a_malformed_and_an_oversized_record_among_99_good_ones(tenant: Te
 
 
 async def test_a_skipped_record_counts_as_seen_and_is_never_deleted(imported: Tenant) -> None:
-    product = int((await imported.session.scalars(select(Article.rompslomp_id))).first() or 0)
+    product = await _a_product(imported)
     await _raw(imported, "products", product, {"invoice_line": {"vat_rate": "150"}})
 
     (run,) = await imported.sync_now("articles")
@@ -100,8 +111,7 @@ async def test_values_rompslomp_allows_are_stored_as_they_are(imported: Tenant) 
         imported, "contacts", with_nul, {"name": "Bakkerij\u0000 Jansen", "zipcode": "\u0000"}
     )
     await _raw(imported, "contacts", huge_id, {"id": 2**64})
-    product = (await imported.session.scalars(select(Article.rompslomp_id))).first()
-    assert product is not None
+    product = await _a_product(imported)
     await _raw(imported, "products", product, {"invoice_line": {"price_per_unit": "12.3456789"}})
 
     runs = {r.entity: r for r in await imported.sync_now("customers", "articles")}

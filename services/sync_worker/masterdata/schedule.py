@@ -19,6 +19,7 @@ from services.sync_worker.jobs.runtime import Runtime
 from services.sync_worker.masterdata.cadence import EntityClock, due
 from services.sync_worker.masterdata.entities import ENTITIES
 from services.sync_worker.masterdata.runs import defer_probe, queue_runs, sync_state
+from services.sync_worker.masterdata.switch import defer_switch
 from services.sync_worker.masterdata.sync import active_company
 from shared.clock import utcnow
 from shared.problems import DomainError
@@ -44,11 +45,24 @@ _CLOCKS = text(
 )
 
 
+# Switches saved but not carried out: their job is deferred again (folded into a waiting
+# one by its queueing lock), so a switch whose job died is not stuck for good.
+_SWITCHING = text(
+    """
+    SELECT i.tenant_id FROM integrations i
+    JOIN integration_settings st ON st.tenant_id = i.tenant_id
+    WHERE i.state = 'active' AND st.switch_from_administration_id IS NOT NULL
+    """
+)
+
+
 async def tick(rt: Runtime, now: datetime | None = None) -> dict[str, int]:
     """Queue what is due for every active tenant; counts of queued full runs and probes."""
     now = now or utcnow()
     queued = {"full": 0, "probe": 0}
     async with rt.sessions() as session:
+        for tenant_id in (await session.scalars(_SWITCHING)).all():
+            await defer_switch(session, tenant_id)
         for row in (await session.execute(_CLOCKS)).all():
             clock = EntityClock(
                 busy=row.busy,

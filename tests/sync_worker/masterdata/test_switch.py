@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 
+from services.sync_worker.masterdata.schedule import tick
 from services.sync_worker.masterdata.switch import SWITCH_TASK, carry_out
 from shared.models import (
     Customer,
@@ -176,3 +177,17 @@ async def test_a_switch_saved_while_inactive_runs_at_activation(imported: Tenant
         select(SyncRun.trigger).where(SyncRun.tenant_id == imported.id)
     )
     assert "resume" not in set(latest)
+
+
+async def test_the_tick_defers_a_switch_again_when_its_job_is_gone(imported: Tenant) -> None:
+    new = await _second_administration(imported)
+    await imported.call("PUT", "/settings", _settings(new, confirm_administration_switch=True))
+    await imported.session.execute(
+        text("DELETE FROM procrastinate_jobs WHERE task_name = :task"), {"task": SWITCH_TASK}
+    )
+    assert await _switch_jobs(imported) == 0
+
+    await tick(imported.runtime)
+
+    assert await _switch_jobs(imported) == 1
+    assert await imported.waiting_jobs() == []  # and no sync of the half-switched tenant

@@ -3,9 +3,10 @@
 Saving settings with another administration records the switch (`switch_from_*` on the
 settings) and defers `masterdata.switch`; until it is carried out no sync runs (sync.py's
 `active_company`). The job runs as a re-activation:
-1. exports still in flight to the old administration (`sending`, `unknown`) settle first:
-   the job comes back every `WAIT` until none is left (exports keep going meanwhile, new
-   ones to the new administration);
+1. exports still in flight to the old administration (`sending`, `unknown`) settle first,
+   and a sync of the old administration still running ends: the job comes back every
+   `WAIT` until neither is left (exports keep going meanwhile, new ones to the new
+   administration);
 2. the old administration's customers and articles leave Simon (deactivated where Simon
    holds anything of its own on them, deleted otherwise);
 3. the new administration is imported in full (runs with trigger `switch`).
@@ -18,14 +19,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.jobs.defer import defer
 from services.sync_worker.jobs.runtime import Runtime
 from services.sync_worker.log import writer
 from services.sync_worker.masterdata.messages import Line
-from services.sync_worker.masterdata.runs import queue_runs
+from services.sync_worker.masterdata.runs import SYNC_TASK, queue_runs
 from shared.clock import utcnow
 from shared.master_data_retire import Retired, retire, retire_effect
 from shared.models import (
@@ -58,6 +59,19 @@ async def defer_switch(
         queueing_lock=key,
         scheduled_at=not_before,
     )
+
+
+_SYNC_RUNNING = text(
+    "SELECT count(*) FROM procrastinate_jobs WHERE task_name = :task AND status = 'doing' "
+    "AND (args->>'tenant_id')::bigint = :tenant_id"
+)
+
+
+async def syncs_running(session: AsyncSession, tenant_id: int) -> int:
+    """Sync jobs of the tenant running now: one may still be writing the old records. (A
+    job of a dead worker is handed out again within seconds and then ends at once.)"""
+    count = await session.scalar(_SYNC_RUNNING, {"task": SYNC_TASK, "tenant_id": tenant_id})
+    return int(count or 0)
 
 
 async def exports_in_flight(session: AsyncSession, tenant_id: int) -> int:
@@ -143,7 +157,7 @@ async def carry_out(rt: Runtime, tenant_id: int) -> str:
         if integration is None or integration.state != "active":
             await session.commit()  # (re)activation defers the job again
             return "inactive"
-        if await exports_in_flight(session, tenant_id):
+        if await exports_in_flight(session, tenant_id) or await syncs_running(session, tenant_id):
             await defer_switch(session, tenant_id, not_before=utcnow() + WAIT)
             await session.commit()
             return "waiting"
@@ -174,6 +188,11 @@ async def carry_out(rt: Runtime, tenant_id: int) -> str:
         stored.switch_from_administration_id = None
         stored.switch_from_administration_name = None
         stored.switch_requested_at = None
+        await session.execute(
+            update(SyncRun)
+            .where(SyncRun.tenant_id == tenant_id, SyncRun.status.in_(("queued", "running")))
+            .values(status="cancelled", finished_at=utcnow())
+        )
         await queue_runs(session, tenant_id, ENTITIES, trigger="switch")
         _write_retired(session, tenant_id, old, new, retired)
         await session.commit()

@@ -127,6 +127,19 @@ async def test_a_confirmed_switch_settles_exports_then_imports_the_new_administr
     assert await carry_out(imported.runtime, imported.id) == "waiting"
     assert await imported.count(Customer) == old_customers
     export.status = "sent"
+    # So it does for a sync of the old administration still running.
+    job = await imported.session.scalar(
+        text(
+            "INSERT INTO procrastinate_jobs (queue_name, task_name, status, args) "
+            "VALUES ('default', 'masterdata.sync', 'doing', CAST(:args AS jsonb)) RETURNING id"
+        ),
+        {"args": f'{{"tenant_id": {imported.id}, "entity": "customers"}}'},
+    )
+    await imported.session.commit()
+    assert await carry_out(imported.runtime, imported.id) == "waiting"
+    await imported.session.execute(
+        text("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id = :id"), {"id": job}
+    )
     await imported.session.commit()
     assert await carry_out(imported.runtime, imported.id) == "switched"
 

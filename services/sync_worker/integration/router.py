@@ -1,7 +1,8 @@
-"""`/api/v1/integration`: the activation wizard, settings, status, (de)activation, sync now.
+"""`/api/v1/integration`: the activation wizard, settings, status, (de)activation.
 
 Office keys only (a field key gets 403 `office_only`). The OAuth callback (no key: its
-`state` authenticates it) is in callback.py, the log's listing in log/routes.py. Endpoints
+`state` authenticates it) is in callback.py, the log's listing in log/routes.py, sync now,
+the runs and deletions to confirm in masterdata/routes.py (included here). Endpoints
 that call Rompslomp end their transaction first and write the outcome in a new one
 (STYLE 1).
 """
@@ -18,8 +19,6 @@ from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.integration.schemas import (
     Administrations,
     CheckRequest,
-    ConfirmDeletionsOut,
-    ConfirmDeletionsRequest,
     ConnectOut,
     DeactivateRequest,
     IntegrationStatus,
@@ -27,10 +26,7 @@ from services.sync_worker.integration.schemas import (
     SettingsHistory,
     SettingsIn,
     SettingsOut,
-    SyncRequest,
-    SyncRunList,
     SyncRunOut,
-    SyncRuns,
     TableStatusOut,
     WipedTable,
     WipePreview,
@@ -40,22 +36,19 @@ from services.sync_worker.integration.schemas import (
     Wizard,
 )
 from services.sync_worker.integration.state import (
-    SYNC_ENTITIES,
     activate,
     deactivate,
     ensure_integration,
     find_integration,
     is_first_activation,
-    queue_syncs,
     require_not_active,
 )
 from services.sync_worker.log import writer
-from services.sync_worker.masterdata import deletions, switch
-from services.sync_worker.masterdata.entities import ENTITIES
+from services.sync_worker.masterdata import routes as masterdata_routes
+from services.sync_worker.masterdata import switch
 from shared.clock import utcnow
 from shared.models import IntegrationSettings
 from shared.problems import (
-    PROBLEM_MEDIA_TYPE,
     PROBLEM_RESPONSES,
     Conflict,
     InvalidInput,
@@ -253,7 +246,9 @@ async def put_settings(
         and before.administration_id != body.administration_id
     )
     if switching and not body.confirm_administration_switch:
-        return await switch_unconfirmed(session, office.tenant_id, body.administration_id)
+        return await masterdata_routes.switch_unconfirmed(
+            session, office.tenant_id, body.administration_id
+        )
     old = (before.administration_id, before.administration_name) if before else None
     await session.commit()
 
@@ -289,31 +284,6 @@ async def put_settings(
     if activated:
         response.status_code = 202
     return service.settings_out(stored, state, runs)  # type: ignore[arg-type]
-
-
-async def switch_unconfirmed(
-    session: SessionDep, tenant_id: int, administration_id: int
-) -> JSONResponse:
-    """409 for a switch without `confirm_administration_switch`: what it would change."""
-    counts = await switch.effect(session, tenant_id)
-    detail = (
-        f"Administration {administration_id} is another administration: saving it removes "
-        f"{counts['customers_removed']} customers and {counts['articles_removed']} articles "
-        f"of the current one from Simon and deactivates {counts['customers_deactivated']} "
-        f"customers and {counts['articles_deactivated']} articles Simon still holds data on, "
-        f"after {counts['exports_in_flight']} exports in flight have settled; then the new "
-        "administration is imported. Send confirm_administration_switch: true to go ahead."
-    )
-    body = {
-        "type": "about:blank",
-        "title": "Conflict",
-        "status": 409,
-        "detail": detail,
-        "code": "administration_switch_unconfirmed",
-        "counts": counts,
-    }
-    await session.commit()
-    return JSONResponse(body, status_code=409, media_type=PROBLEM_MEDIA_TYPE)
 
 
 # -- deactivate / activate ----------------------------------------------------------------
@@ -382,73 +352,5 @@ async def activate_integration(
     return await _status(session, office.tenant_id)
 
 
-# -- sync now, runs, log ------------------------------------------------------------------
-
-
-@router.post(
-    "/sync",
-    response_model=SyncRuns,
-    status_code=202,
-    responses={
-        **OFFICE_ONLY,
-        **documented(409, "`not_active`, `administration_switch_pending`"),
-    },
-)
-async def sync_now(body: SyncRequest, session: SessionDep, office: OfficeDep) -> SyncRuns:
-    """ "Nu synchroniseren": queue a run per chosen entity (a queued one is reused)."""
-    entities = [e for e in SYNC_ENTITIES if getattr(body, e)]
-    if not entities:
-        raise InvalidInput("customers", "Kies klanten en/of artikelen.", code="nothing_to_sync")
-    integration = await ensure_integration(session, office.tenant_id)
-    if integration.state != "active":
-        raise Conflict("The integration is not active.", code="not_active")
-    stored = await session.get(IntegrationSettings, office.tenant_id)
-    if stored is not None and stored.switch_from_administration_id is not None:
-        raise Conflict(
-            "The administration is being switched; its import follows by itself.",
-            code="administration_switch_pending",
-        )
-    runs = await queue_syncs(session, office.tenant_id, entities, trigger="manual")
-    labels = {"customers": "klanten", "articles": "artikelen"}
-    writer.write(
-        session,
-        office.tenant_id,
-        level="info",
-        message=f"Synchronisatie van {' en '.join(labels[e] for e in entities)} aangevraagd.",
-    )
-    await session.commit()
-    return SyncRuns(runs=[SyncRunOut.model_validate(r, from_attributes=True) for r in runs])
-
-
-@router.post(
-    "/sync/confirm-deletions",
-    response_model=ConfirmDeletionsOut,
-    responses={**OFFICE_ONLY, **documented(409, "`not_active`, `nothing_to_confirm`")},
-)
-async def confirm_deletions(
-    body: ConfirmDeletionsRequest, session: SessionDep, office: OfficeDep
-) -> ConfirmDeletionsOut:
-    """Carry out the deletions the mass-deletion guard held back (R-MASTER-4): records
-    missing from Rompslomp's last complete listing are deleted, or deactivated when a work
-    order refers to them. 409 `nothing_to_confirm` when none are waiting."""
-    integration = await ensure_integration(session, office.tenant_id)
-    if integration.state != "active":
-        raise Conflict("The integration is not active.", code="not_active")
-    counts = await deletions.confirm(session, office.tenant_id, ENTITIES[body.entity])
-    await session.commit()
-    log.info(
-        "integration.deletions.confirmed",
-        tenant_id=office.tenant_id,
-        entity=body.entity,
-        deactivated=counts.deactivated,
-        removed=counts.removed,
-    )
-    return ConfirmDeletionsOut(
-        entity=body.entity, deactivated=counts.deactivated, removed=counts.removed
-    )
-
-
-@router.get("/sync-runs", response_model=SyncRunList, responses=OFFICE_ONLY)
-async def sync_runs(session: SessionDep, office: OfficeDep) -> SyncRunList:
-    runs = await status.recent_runs(session, office.tenant_id)
-    return SyncRunList(items=[SyncRunOut.model_validate(r, from_attributes=True) for r in runs])
+# "Nu synchroniseren", runs and deletions to confirm: masterdata/routes.py, same prefix.
+router.include_router(masterdata_routes.router)

@@ -29,6 +29,8 @@ from shared.models import SyncRun
 
 QUEUE_PAGES = 64  # pages waiting for the writer (bounds memory, ~6,400 records)
 BATCH_ROWS = 2000  # at most this many records per upsert statement
+GATHER_ROWS = 500  # a batch waits for this many records …
+GATHER_SECONDS = 0.2  # … at most this long
 PROGRESS_SECONDS = 0.5  # a batch without changes writes progress at most this often
 
 
@@ -86,14 +88,7 @@ async def list_and_write(
     try:
         done = False
         while not done:
-            page = await queue.get()
-            batch: list[Page[Any]] = []
-            while page is not None:
-                batch.append(page)
-                if sum(len(p.items) for p in batch) >= BATCH_ROWS or queue.empty():
-                    break
-                page = queue.get_nowait()
-            done = page is None
+            batch, done = await _next_batch(queue)
             progress.total = pages.total
             await _write_batch(rt, spec, rows, progress, batch)
         await fetching  # raises what stopped the listing
@@ -103,6 +98,31 @@ async def list_and_write(
             with contextlib.suppress(asyncio.CancelledError):
                 await fetching
     return pages
+
+
+async def _next_batch(queue: asyncio.Queue[Page[Any] | None]) -> tuple[list[Page[Any]], bool]:
+    """The pages to write next, and whether the listing ended. A batch waits up to
+    `GATHER_SECONDS` for `GATHER_ROWS` records: fewer, larger statements cost the worker
+    less than one per page, and progress still moves several times a second."""
+    batch: list[Page[Any]] = []
+    rows = 0
+    deadline = time.monotonic() + GATHER_SECONDS
+    while rows < BATCH_ROWS:
+        if queue.empty() and batch:
+            left = deadline - time.monotonic()
+            if rows >= GATHER_ROWS or left <= 0:
+                break
+            try:
+                page = await asyncio.wait_for(queue.get(), left)
+            except TimeoutError:
+                break
+        else:
+            page = await queue.get()
+        if page is None:
+            return batch, True
+        batch.append(page)
+        rows += len(page.items) + len(page.rejected)
+    return batch, False
 
 
 def _changed(

@@ -1,18 +1,23 @@
 """Writing Rompslomp's customers and articles into Simon (DESIGN: the worker's only write
-into the domain's tables goes through these functions).
+into the domain's tables goes through these functions and shared/master_data_retire.py).
 
-Set-based: one `INSERT … ON CONFLICT (tenant_id, rompslomp_id) DO UPDATE … WHERE
-content_hash IS DISTINCT FROM excluded.content_hash` per batch, so an unchanged record costs
-no write; for customers the same statement keeps their Rompslomp work address in step
-(R-MASTER-2). Retiring a record (R-MASTER-3/4) deactivates it when anything in Simon still
-refers to it and deletes it otherwise; Simon's own work addresses count as references, so
-the sync never deletes them.
+Set-based: one `INSERT … ON CONFLICT (tenant_id, rompslomp_id) DO UPDATE` per batch. The
+worker sends only records whose content hash differs from the stored one (or all of them
+when a repair is due); the update then happens only where a stored value really differs,
+the hash is stale or the row was inactive, so an unchanged record costs no write and an
+edit made in Simon while the integration was off is put back. For customers the same
+statement keeps their Rompslomp work address in step (R-MASTER-2); Simon's own work
+addresses, contact persons, objects and article groups are never touched.
+
+With `details` the statement answers one row per record it changed, naming the columns
+that differed (for the log's one line per change, R-LOG-3); without, only the counts (the
+first import: a summary is all the log gets).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
@@ -21,31 +26,23 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Entity = Literal["customers", "articles"]
+ChangeKind = Literal["added", "changed", "restored"]
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerRecord:
-    rompslomp_id: int
-    name: str
-    number: str | None
-    address: str | None
-    zipcode: str | None
-    city: str | None
-    country_code: str | None
-    email: str | None
-    phone: str | None
-    content_hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleRecord:
-    rompslomp_id: int
-    code: str
-    description: str
-    price: Decimal
-    vat_type_id: int | None
-    vat_rate: Decimal | None
-    content_hash: str
+# The rows the sync writes, as plain tuples (the cheapest to build for every record of a
+# listing, and orjson sends them as JSON arrays); the content hash comes last.
+CustomerRow = tuple[
+    int, str, str | None, str | None, str | None, str | None, str | None, str | None,
+    str | None, str,
+]  # fmt: skip
+CUSTOMER_ROW = (
+    "rompslomp_id", "name", "number", "address", "zipcode", "city", "country_code", "email",
+    "phone", "content_hash",
+)  # fmt: skip
+ArticleRow = tuple[int, str, str, Decimal, int | None, Decimal | None, str]
+ARTICLE_ROW = (
+    "rompslomp_id", "code", "description", "price", "vat_type_id", "vat_rate", "content_hash",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +54,24 @@ class Known:
     active: bool
 
 
+@dataclass(frozen=True)
+class Change:
+    """One record a sync wrote: added, changed in Rompslomp, or restored (Simon's copy
+    differed while Rompslomp's did not: an edit made in Simon was put back)."""
+
+    rompslomp_id: int
+    name: str  # customer name, article description
+    code: str | None  # customer number, article code
+    kind: ChangeKind
+    fields: list[str]  # the columns that differed (empty for an addition)
+    reactivated: bool = False
+
+
 @dataclass
 class Written:
     added: int = 0
     changed: int = 0
-
-
-@dataclass
-class Retired:
-    deactivated: int = 0
-    removed: int = 0
+    changes: list[Change] = field(default_factory=list)
 
 
 _KNOWN = {
@@ -79,10 +84,6 @@ _KNOWN = {
         "WHERE tenant_id = :tenant_id AND source = 'rompslomp' AND rompslomp_id IS NOT NULL"
     ),
 }
-_SIMON_MADE = {
-    "customers": text("SELECT id FROM customers WHERE tenant_id = :tenant_id AND source = 'simon'"),
-    "articles": text("SELECT id FROM articles WHERE tenant_id = :tenant_id AND source = 'simon'"),
-}
 
 
 async def known(session: AsyncSession, tenant_id: int, entity: Entity) -> dict[int, Known]:
@@ -91,20 +92,65 @@ async def known(session: AsyncSession, tenant_id: int, entity: Entity) -> dict[i
     return {row[0]: Known(row[1], row[2], row[3]) for row in rows}
 
 
-async def simon_made(session: AsyncSession, tenant_id: int, entity: Entity) -> list[int]:
-    """Ids of rows created in Simon itself (R-MASTER-3: the cleanup retires them)."""
-    return list((await session.scalars(_SIMON_MADE[entity], {"tenant_id": tenant_id})).all())
+def _columns(names: Sequence[str], types: Sequence[str]) -> str:
+    """SQL: the batch (a JSON array of arrays) as rows with these columns."""
+    columns = ", ".join(
+        f"CAST(r ->> {n} AS {kind}) AS {name}"
+        for n, (name, kind) in enumerate(zip(names, types, strict=True))
+    )
+    return f"SELECT {columns} FROM json_array_elements(CAST(:rows AS json)) AS r"  # noqa: S608 - constant SQL, no input
 
+
+def _before(table: str, columns: Sequence[str]) -> str:
+    """SQL: the stored rows of the batch's records, one unique-index probe per record (the
+    LIMIT keeps the planner from scanning the tenant's whole table for a hash join, which
+    it would: it cannot know the batch holds only a thousand records)."""
+    selected = ", ".join(
+        f"s.{c}" for c in ("id", "rompslomp_id", "active", "content_hash", *columns)
+    )
+    return f"""
+        SELECT {selected} FROM incoming i CROSS JOIN LATERAL (
+            SELECT * FROM {table} s
+            WHERE s.tenant_id = :tenant_id AND s.rompslomp_id = i.rompslomp_id LIMIT 1
+        ) s"""  # noqa: S608 - constant SQL, no input
+
+
+def _differs(columns: Sequence[str], old: str = "b", new: str = "i") -> str:
+    """SQL: the names of `columns` whose values differ between two aliases, as text[]."""
+    cases = ", ".join(
+        f"CASE WHEN {old}.{c} IS DISTINCT FROM {new}.{c} THEN '{c}' END" for c in columns
+    )
+    return f"array_remove(ARRAY[{cases}]::text[], NULL)"
+
+
+def _any_differs(columns: Sequence[str], old: str, new: str) -> str:
+    left = ", ".join(f"{old}.{c}" for c in columns)
+    right = ", ".join(f"{new}.{c}" for c in columns)
+    return f"({left}) IS DISTINCT FROM ({right})"
+
+
+CUSTOMER_COLUMNS = (
+    "name",
+    "number",
+    "address",
+    "zipcode",
+    "city",
+    "country_code",
+    "email",
+    "phone",
+)
+ADDRESS_COLUMNS = ("address", "zipcode", "city", "country_code")
+ARTICLE_COLUMNS = ("code", "description", "price", "vat_type_id", "vat_rate")
 
 # The batch travels as one JSON parameter (orjson-encoded, a single C call), is unpacked by
-# json_to_recordset, and one statement answers only the counts: far less client CPU than
-# binding an array per column and reading a row back per record.
-_UPSERT_CUSTOMERS = text(
-    """
+# json_to_recordset, and one statement does the rest: far less client CPU than binding an
+# array per column and reading a row back per record. `before` is the statement's snapshot
+# of the rows as they were, which is what a change is measured against.
+_CUSTOMERS_BODY = f"""
     WITH incoming AS (
-        SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS r(
-            rompslomp_id bigint, name text, number text, address text, zipcode text,
-            city text, country_code text, email text, phone text, content_hash text)
+        {_columns(CUSTOMER_ROW, ("bigint",) + ("text",) * 9)}
+    ), before AS (
+        {_before("customers", CUSTOMER_COLUMNS)}
     ), upserted AS (
         INSERT INTO customers AS c (tenant_id, rompslomp_id, name, number, address, zipcode,
                                     city, country_code, email, phone, content_hash, source,
@@ -119,158 +165,130 @@ _UPSERT_CUSTOMERS = text(
             phone = excluded.phone, content_hash = excluded.content_hash,
             source = 'rompslomp', active = true, updated_at = now()
         WHERE c.content_hash IS DISTINCT FROM excluded.content_hash OR NOT c.active
-        RETURNING c.id, c.rompslomp_id, (c.xmax = 0) AS inserted
+              OR {_any_differs(CUSTOMER_COLUMNS, "c", "excluded")}
+        RETURNING c.id, c.rompslomp_id
     ), addressed AS (
         -- A contact without any address gets no work address; one that loses its address
         -- keeps the last one (work orders may point at it).
         INSERT INTO work_addresses AS w (tenant_id, customer_id, street, zipcode, city,
                                          country_code, source)
-        SELECT :tenant_id, u.id, i.address, i.zipcode, i.city, i.country_code, 'rompslomp'
-        FROM upserted u JOIN incoming i USING (rompslomp_id)
+        SELECT :tenant_id, coalesce(u.id, b.id), i.address, i.zipcode, i.city,
+               i.country_code, 'rompslomp'
+        FROM incoming i
+        LEFT JOIN upserted u ON u.rompslomp_id = i.rompslomp_id
+        LEFT JOIN before b ON b.rompslomp_id = i.rompslomp_id
         WHERE coalesce(i.address, i.zipcode, i.city) IS NOT NULL
+          AND coalesce(u.id, b.id) IS NOT NULL
         ON CONFLICT (customer_id) WHERE source = 'rompslomp' DO UPDATE SET
             street = excluded.street, zipcode = excluded.zipcode, city = excluded.city,
             country_code = excluded.country_code, updated_at = now()
         WHERE (w.street, w.zipcode, w.city, w.country_code)
               IS DISTINCT FROM (excluded.street, excluded.zipcode, excluded.city,
                                 excluded.country_code)
+        RETURNING w.customer_id
+    ), written AS (
+        SELECT i.rompslomp_id, i.name, i.number, b.id IS NULL AS inserted,
+               coalesce(NOT b.active, false) AS reactivated,
+               b.content_hash IS NOT DISTINCT FROM i.content_hash AS same_in_rompslomp,
+               -- The work address alone was written: Simon's copy of it had been edited.
+               {_differs(CUSTOMER_COLUMNS)}
+               || CASE WHEN b.id IS NOT NULL AND a.customer_id IS NOT NULL
+                            AND NOT {_any_differs(ADDRESS_COLUMNS, "b", "i")}
+                       THEN ARRAY['work_address'] ELSE ARRAY[]::text[] END AS fields
+        FROM incoming i
+        LEFT JOIN before b ON b.rompslomp_id = i.rompslomp_id
+        LEFT JOIN upserted u ON u.rompslomp_id = i.rompslomp_id
+        LEFT JOIN addressed a ON a.customer_id = coalesce(u.id, b.id)
+        WHERE u.id IS NOT NULL OR a.customer_id IS NOT NULL
     )
-    SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
-    FROM upserted
-    """
-)
-_UPSERT_ARTICLES = text(
-    """
-    WITH upserted AS (
+"""  # noqa: S608 - constant SQL, no input
+_ARTICLES_BODY = f"""
+    WITH incoming AS (
+        {_columns(ARTICLE_ROW, ("bigint", "text", "text", "numeric", "bigint", "numeric", "text"))}
+    ), before AS (
+        {_before("articles", ARTICLE_COLUMNS)}
+    ), upserted AS (
         INSERT INTO articles AS a (tenant_id, rompslomp_id, code, description, price,
                                    vat_type_id, vat_rate, content_hash, source, active)
-        SELECT :tenant_id, r.rompslomp_id, r.code, r.description, r.price, r.vat_type_id,
-               r.vat_rate, r.content_hash, 'rompslomp', true
-        FROM json_to_recordset(CAST(:rows AS json)) AS r(
-            rompslomp_id bigint, code text, description text, price numeric,
-            vat_type_id bigint, vat_rate numeric, content_hash text)
+        SELECT :tenant_id, rompslomp_id, code, description, price, vat_type_id, vat_rate,
+               content_hash, 'rompslomp', true
+        FROM incoming
         ON CONFLICT (tenant_id, rompslomp_id) DO UPDATE SET
             code = excluded.code, description = excluded.description, price = excluded.price,
             vat_type_id = excluded.vat_type_id, vat_rate = excluded.vat_rate,
             content_hash = excluded.content_hash, source = 'rompslomp', active = true,
             updated_at = now()
         WHERE a.content_hash IS DISTINCT FROM excluded.content_hash OR NOT a.active
-        RETURNING (a.xmax = 0) AS inserted
+              OR {_any_differs(ARTICLE_COLUMNS, "a", "excluded")}
+        RETURNING a.id, a.rompslomp_id
+    ), written AS (
+        SELECT i.rompslomp_id, i.description AS name, i.code AS number,
+               b.id IS NULL AS inserted, coalesce(NOT b.active, false) AS reactivated,
+               b.content_hash IS NOT DISTINCT FROM i.content_hash AS same_in_rompslomp,
+               {_differs(ARTICLE_COLUMNS)} AS fields
+        FROM upserted u
+        JOIN incoming i ON i.rompslomp_id = u.rompslomp_id
+        LEFT JOIN before b ON b.rompslomp_id = i.rompslomp_id
     )
-    SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
-    FROM upserted
-    """
-)
+"""  # noqa: S608 - constant SQL, no input
+# A record whose columns were all equal (only its hash was stale) is rewritten silently.
+_COUNTS = """
+    SELECT count(*) FILTER (WHERE inserted),
+           count(*) FILTER (WHERE NOT inserted AND (reactivated OR fields <> '{}'))
+    FROM written
+"""
+_DETAILS = """
+    SELECT rompslomp_id, name, number, inserted, reactivated, same_in_rompslomp, fields
+    FROM written WHERE inserted OR reactivated OR fields <> '{}'
+    ORDER BY rompslomp_id
+"""
+_UPSERT: dict[tuple[Entity, bool], TextClause] = {
+    ("customers", False): text(_CUSTOMERS_BODY + _COUNTS),
+    ("customers", True): text(_CUSTOMERS_BODY + _DETAILS),
+    ("articles", False): text(_ARTICLES_BODY + _COUNTS),
+    ("articles", True): text(_ARTICLES_BODY + _DETAILS),
+}
 
 
 def _json(rows: object) -> str:
-    # Dataclasses are encoded by field name; Decimals as their exact string.
+    # Tuples become arrays; Decimals their exact string.
     return orjson.dumps(rows, default=str).decode()
 
 
 async def _upsert(
-    session: AsyncSession, statement: TextClause, tenant_id: int, rows: str
+    session: AsyncSession, entity: Entity, tenant_id: int, records: Sequence[object], details: bool
 ) -> Written:
-    counts = (await session.execute(statement, {"tenant_id": tenant_id, "rows": rows})).one()
-    return Written(added=int(counts[0]), changed=int(counts[1]))
+    if not records:
+        return Written()
+    params = {"tenant_id": tenant_id, "rows": _json(records)}
+    result = await session.execute(_UPSERT[entity, details], params)
+    if not details:
+        added, changed = result.one()
+        return Written(added=int(added), changed=int(changed))
+    written = Written()
+    for row in result:
+        kind: ChangeKind = (
+            "added" if row.inserted else "restored" if row.same_in_rompslomp else "changed"
+        )
+        if row.inserted:
+            written.added += 1
+        else:
+            written.changed += 1
+        written.changes.append(
+            Change(row.rompslomp_id, row.name, row.number, kind, list(row.fields), row.reactivated)
+        )
+    return written
 
 
 async def upsert_customers(
-    session: AsyncSession, tenant_id: int, records: Sequence[CustomerRecord]
+    session: AsyncSession, tenant_id: int, records: Sequence[CustomerRow], details: bool
 ) -> Written:
     """Insert or update the customers and their Rompslomp work address: one statement."""
-    if not records:
-        return Written()
-    return await _upsert(session, _UPSERT_CUSTOMERS, tenant_id, _json(records))
+    return await _upsert(session, "customers", tenant_id, records, details)
 
 
 async def upsert_articles(
-    session: AsyncSession, tenant_id: int, records: Sequence[ArticleRecord]
+    session: AsyncSession, tenant_id: int, records: Sequence[ArticleRow], details: bool
 ) -> Written:
-    if not records:
-        return Written()
-    return await _upsert(session, _UPSERT_ARTICLES, tenant_id, _json(records))
-
-
-# Referenced: by any work order (open or archived), or, for a customer, by a work address
-# Simon made (the sync never touches those). `referenced` is computed once per row.
-_CUSTOMERS_REFERENCED = """
-    WITH target AS (
-        SELECT c.id, c.active,
-               EXISTS (SELECT 1 FROM work_orders w WHERE w.customer_id = c.id)
-               OR EXISTS (SELECT 1 FROM work_addresses wa
-                          WHERE wa.customer_id = c.id AND wa.source = 'simon') AS referenced
-        FROM customers c
-        WHERE c.tenant_id = :tenant_id AND c.id = ANY(CAST(:ids AS bigint[]))
-    )
-"""
-_ARTICLES_REFERENCED = """
-    WITH target AS (
-        SELECT a.id, a.active,
-               EXISTS (SELECT 1 FROM materials m WHERE m.article_id = a.id) AS referenced
-        FROM articles a
-        WHERE a.tenant_id = :tenant_id AND a.id = ANY(CAST(:ids AS bigint[]))
-    )
-"""
-_EFFECT_TAIL = """
-    SELECT count(*) FILTER (WHERE active AND referenced), count(*) FILTER (WHERE NOT referenced)
-    FROM target
-"""
-_EFFECT = {
-    "customers": text(_CUSTOMERS_REFERENCED + _EFFECT_TAIL),
-    "articles": text(_ARTICLES_REFERENCED + _EFFECT_TAIL),
-}
-_DEACTIVATE = {
-    "customers": text(
-        _CUSTOMERS_REFERENCED  # noqa: S608 - constant SQL, no input
-        + """
-        UPDATE customers c SET active = false, updated_at = now() FROM target t
-        WHERE c.id = t.id AND t.referenced AND c.active RETURNING c.id
-        """
-    ),
-    "articles": text(
-        _ARTICLES_REFERENCED  # noqa: S608 - constant SQL, no input
-        + """
-        UPDATE articles a SET active = false, updated_at = now() FROM target t
-        WHERE a.id = t.id AND t.referenced AND a.active RETURNING a.id
-        """
-    ),
-}
-_DELETE = {
-    "customers": text(
-        _CUSTOMERS_REFERENCED  # noqa: S608 - constant SQL, no input
-        + """
-        DELETE FROM customers c USING target t
-        WHERE c.id = t.id AND NOT t.referenced RETURNING c.id
-        """
-    ),
-    "articles": text(
-        _ARTICLES_REFERENCED  # noqa: S608 - constant SQL, no input
-        + """
-        DELETE FROM articles a USING target t
-        WHERE a.id = t.id AND NOT t.referenced RETURNING a.id
-        """
-    ),
-}
-
-
-async def retire_effect(
-    session: AsyncSession, tenant_id: int, entity: Entity, ids: Sequence[int]
-) -> Retired:
-    """What `retire` would do now, without doing it."""
-    if not ids:
-        return Retired()
-    row = (await session.execute(_EFFECT[entity], {"tenant_id": tenant_id, "ids": list(ids)})).one()
-    return Retired(deactivated=int(row[0]), removed=int(row[1]))
-
-
-async def retire(
-    session: AsyncSession, tenant_id: int, entity: Entity, ids: Sequence[int]
-) -> Retired:
-    """Deactivate the rows something refers to, delete the others (by Simon id)."""
-    if not ids:
-        return Retired()
-    params = {"tenant_id": tenant_id, "ids": list(ids)}
-    deactivated = len((await session.execute(_DEACTIVATE[entity], params)).all())
-    removed = len((await session.execute(_DELETE[entity], params)).all())
-    return Retired(deactivated=deactivated, removed=removed)
+    """Insert or update the articles (their article group, Simon's own, stays)."""
+    return await _upsert(session, "articles", tenant_id, records, details)

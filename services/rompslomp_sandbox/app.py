@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import control, oauth
+from . import control, masterdata_faults, oauth
 from .errors import ApiError, api_error_handler, http_error_handler
 from .faults import FaultMiddleware, Faults
 from .resources import companies, contacts, products, sales_invoices, vat_types
@@ -28,6 +28,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sandbox = state
     app.state.faults = faults
+    app.state.masterdata_faults = masterdata_faults.MasterDataFaults()
     if settings.seed_demo:
         seed_demo(state)
 
@@ -38,6 +39,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(oauth.router)
     app.include_router(control.router)
+    app.include_router(masterdata_faults.router)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

@@ -102,6 +102,7 @@ def _faults(request: Request) -> Faults:
 @router.post("/reset", status_code=204)
 async def reset(request: Request) -> Response:
     get_state(request).reset()
+    request.app.state.masterdata_faults.clear()
     faults = _faults(request)
     faults.clear()
     faults.stats.reset()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -20,7 +21,12 @@ class JSONResponse(responses.JSONResponse):
     media_type = "application/json; charset=utf-8"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        try:
+            return orjson.dumps(content)
+        except TypeError:
+            # Raw values stored through the control plane may hold what orjson refuses
+            # (an integer beyond 64 bits); the stdlib writes them as JSON allows.
+            return json.dumps(content, ensure_ascii=False).encode()
 
 
 class ApiError(Exception):

@@ -42,6 +42,7 @@ class Table(Generic[T]):
     def __init__(self) -> None:
         self.records: dict[int, T] = {}
         self.order: list[int] = []
+        self.version = 0  # bumped by every change, so derived lists know when to rebuild
 
     def __len__(self) -> int:
         return len(self.records)
@@ -53,6 +54,7 @@ class Table(Generic[T]):
         return self.records.get(record_id)
 
     def add(self, record_id: int, record: T) -> None:
+        self.version += 1
         self.records[record_id] = record
         if self.order and self.order[-1] > record_id:
             self.order.insert(bisect_left(self.order, record_id), record_id)
@@ -62,6 +64,7 @@ class Table(Generic[T]):
     def remove(self, record_id: int) -> T | None:
         record = self.records.pop(record_id, None)
         if record is not None:
+            self.version += 1
             index = bisect_left(self.order, record_id)
             del self.order[index]
         return record

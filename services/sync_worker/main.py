@@ -43,6 +43,7 @@ from services.sync_worker.metrics import (
 )
 from services.sync_worker.rompslomp import BudgetRegistry
 from services.sync_worker.rompslomp.client import DEFAULT_TIMEOUT, USER_AGENT
+from services.sync_worker.rompslomp.pacing import pacing_for
 from services.sync_worker.settings import SyncWorkerSettings, get_settings
 from shared import health
 from shared.body_limit import BodySizeLimit
@@ -87,7 +88,8 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             event_hooks={"response": [count_response]},
         )
-        budgets = BudgetRegistry()
+        pacing = pacing_for(engine, rate=settings.rompslomp_max_rps, burst=settings.rompslomp_burst)
+        budgets = BudgetRegistry(pacing=pacing)
         app.state.rompslomp = Rompslomp(http=http, budgets=budgets, settings=settings)
         jobs: asyncio.Task[None] | None = None
         JOBS_WORKER_UP.set(0)
@@ -112,6 +114,8 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await jobs
             await http.aclose()
+            if pacing is not None:
+                await pacing.aclose()
             await engine.dispose()
 
     app = FastAPI(title="Simon sync worker", version="1.0.0", lifespan=lifespan)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from shared.settings import ServiceSettings
 
@@ -36,13 +36,17 @@ class SyncWorkerSettings(ServiceSettings):
     sync_full_minutes_per_page: float = 1.0
     sync_full_max_hours: float = 24.0
     # Mass-deletion guard (R-MASTER-4): a run that would remove more than this share of an
-    # entity's Rompslomp rows removes nothing, unless the entity has fewer rows than the
-    # minimum (a tiny administration may lose 2 of 5 contacts).
+    # entity's active Rompslomp rows, or all of them, removes nothing until confirmed.
     sync_deletion_guard_share: float = 0.25
-    sync_deletion_guard_min_rows: int = 20
     # A run that keeps failing on Rompslomp's side (429, 5xx, timeouts) is retried later,
     # this many times in all before it fails for good.
     sync_max_attempts: int = 8
+    # Integration log entries older than this are removed (daily, in batches).
+    log_retention_days: int = Field(default=365, ge=1)
+    # Requests to Rompslomp per second per tenant, shared by every replica (a token bucket
+    # in PostgreSQL), with bursts of up to `rompslomp_burst`; 0 turns pacing off.
+    rompslomp_max_rps: float = Field(default=5.0, ge=0)
+    rompslomp_burst: int = Field(default=10, ge=1)
 
     def unsafe_for_production(self) -> list[str]:
         problems = []

@@ -9,6 +9,7 @@ from shared.models.integration_setup import (
     IntegrationSettingsVersion,
     OAuthState,
     RompslompConnection,
+    RompslompRequestBucket,
     SyncRun,
     SyncState,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "OAuthState",
     "OutboxEvent",
     "RompslompConnection",
+    "RompslompRequestBucket",
     "SyncRun",
     "SyncState",
     "Tenant",

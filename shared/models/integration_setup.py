@@ -7,7 +7,8 @@
   saved version (who, when, what), so "effective from the moment saved" can be shown;
 - `sync_runs`: one row per run of a master-data sync with its progress (R-SYNC-1);
 - `sync_states`: the sync's cadence bookkeeping and held-back deletions per entity;
-- `integration_log`: the user-facing log (R-LOG-1), in plain Dutch.
+- `integration_log`: the user-facing log (R-LOG-1), in plain Dutch;
+- `rompslomp_request_buckets`: each tenant's pace of requests to Rompslomp.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Identity,
     Index,
@@ -27,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -91,6 +94,11 @@ class IntegrationSettings(Base):
     )
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     saved_by: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+    # An administration switch (R-SETUP-6) saved but not yet carried out: the job waits for
+    # exports in flight to the old administration, retires its records, imports the new one.
+    switch_from_administration_id: Mapped[int | None] = mapped_column(BigInteger)
+    switch_from_administration_name: Mapped[str | None] = mapped_column(Text)
+    switch_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class IntegrationSettingsVersion(Base):
@@ -130,6 +138,8 @@ class SyncRun(Base):
     removed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Times the run was started (a retriable failure puts it back in the queue).
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Records Simon could not store (logged one by one; counted as seen, never deleted).
+    skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SyncState(Base):
@@ -149,6 +159,12 @@ class SyncState(Base):
     listed_total: Mapped[int | None] = mapped_column(Integer)
     pending_deletions: Mapped[list[int] | None] = mapped_column(ARRAY(BigInteger))
     pending_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the integration stops being active: Simon may edit Rompslomp-led rows then,
+    # so the next complete listing compares values instead of trusting content hashes.
+    repair_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Records skipped by the last listing: Rompslomp id → why, so a record that stays bad
+    # is logged once, not at every run.
+    skipped: Mapped[dict[str, str] | None] = mapped_column(JSONB)
 
 
 class IntegrationLogEntry(Base):
@@ -161,6 +177,13 @@ class IntegrationLogEntry(Base):
         ),
         Index("ix_integration_log_tenant_id_id", "tenant_id", "id"),
         Index("ix_integration_log_tenant_id_level_id", "tenant_id", "level", "id"),
+        Index(
+            "ix_integration_log_tenant_id_subject",
+            "tenant_id",
+            text("lower(subject)"),
+            postgresql_where=text("subject IS NOT NULL"),
+        ),
+        Index("ix_integration_log_at", "at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -175,3 +198,22 @@ class IntegrationLogEntry(Base):
     action_en: Mapped[str | None] = mapped_column(Text)
     # No foreign key: a log line outlives the work order it mentions (e.g. after a wipe).
     work_order_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The record code (customer number, article code) a line is about: `GET /logs?q=`.
+    subject: Mapped[str | None] = mapped_column(Text)
+
+
+class RompslompRequestBucket(Base):
+    """One tenant's token bucket for requests to Rompslomp, shared by every worker replica
+    (services/sync_worker/rompslomp/pacing.py). `tokens` may go below zero: a request that
+    takes a token from an empty bucket waits until the refill has paid it back."""
+
+    __tablename__ = "rompslomp_request_buckets"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # After a 429 the tenant runs at `slowed_rate` until `slowed_until`.
+    slowed_rate: Mapped[float | None] = mapped_column(Float)
+    slowed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

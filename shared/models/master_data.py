@@ -42,14 +42,16 @@ class Customer(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    number: Mapped[str | None] = mapped_column(String(50))
-    name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str | None] = mapped_column(String(200))
-    zipcode: Mapped[str | None] = mapped_column(String(20))
-    city: Mapped[str | None] = mapped_column(String(100))
-    country_code: Mapped[str | None] = mapped_column(String(2))
-    email: Mapped[str | None] = mapped_column(String(320))
-    phone: Mapped[str | None] = mapped_column(String(50))
+    # Text without a length: Rompslomp's contact fields have none (simon_api's input schemas
+    # keep their own limits for what people type in Simon).
+    number: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    zipcode: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(Text)
+    country_code: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(Text)
     rompslomp_id: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(10), default="simon", server_default="simon")
     active: Mapped[bool] = mapped_column(default=True, server_default="true")
@@ -67,10 +69,11 @@ class Article(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    code: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(100))  # Rompslomp's product_code: max 100
     description: Mapped[str] = mapped_column(Text)
-    price: Mapped[Decimal] = mapped_column(Numeric(14, 4))
-    vat_rate: Mapped[Decimal | None] = mapped_column(Numeric(6, 4))
+    # Six decimals as Rompslomp may send them; ten integer digits, as Simon's money has.
+    price: Mapped[Decimal] = mapped_column(Numeric(16, 6))
+    vat_rate: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))  # a fraction: 0.21
     vat_type_id: Mapped[int | None] = mapped_column(BigInteger)
     article_group_id: Mapped[int | None] = mapped_column(
         ForeignKey("article_groups.id", ondelete="SET NULL"), index=True
@@ -100,10 +103,11 @@ class WorkAddress(Timestamps, Base):
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
-    street: Mapped[str | None] = mapped_column(String(200))
-    zipcode: Mapped[str | None] = mapped_column(String(20))
-    city: Mapped[str | None] = mapped_column(String(100))
-    country_code: Mapped[str | None] = mapped_column(String(2))
+    # Text: the Rompslomp work address carries the contact's address as Rompslomp has it.
+    street: Mapped[str | None] = mapped_column(Text)
+    zipcode: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(Text)
+    country_code: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(10), default="simon", server_default="simon")
 
 

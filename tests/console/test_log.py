@@ -1,5 +1,6 @@
 """Logboek: the manual's columns, levels in colour and in words, 40 per page, filters by
-level and table, a work order number that opens its export, and English by the switch."""
+one or several levels, table and a record code or work order number, a work order number
+that opens its export, and English by the switch."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ async def _write_log(stack: Stack, tenant_id: int, work_order_id: int) -> None:
                     table="article",
                     message=f"Artikel A{n} overgeslagen",
                     action="Controleer het artikel in Rompslomp.",
+                    subject=f"A{n}",
                 )
             writer.write(
                 session,
@@ -87,7 +89,27 @@ async def test_the_log_pages_filters_links_work_orders_and_speaks_english(
     await page.get_by_label("Waarschuwing").check()
     await expect(rows).to_have_count(3)
     await expect(page.locator("table.log tbody tr.level-warning")).to_have_count(3)
+    await page.get_by_label("Fout").check()  # several levels at once
+    await expect(rows).to_have_count(4)
+    await expect(page.locator("table.log tbody tr.level-error")).to_have_count(1)
+    await page.get_by_label("Fout").uncheck()
+    await expect(rows).to_have_count(3)
     await page.get_by_label("Waarschuwing").uncheck()
+    await expect(page.get_by_text("44 meldingen")).to_be_visible()  # the screen is redrawn
+
+    search = page.get_by_label("Zoek op werkbonnummer of code")
+    await search.fill("a1")  # an article code, any case
+    await page.get_by_role("button", name="Filteren").click()
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text("Artikel A1 overgeslagen")
+    await expect(page.get_by_text("1 melding", exact=True)).to_be_visible()
+    await search.fill(order["number"])
+    await page.get_by_role("button", name="Filteren").click()
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text("Werkbon heeft geen klant")
+    await search.fill("")
+    await page.get_by_role("button", name="Filteren").click()
+    await expect(page.get_by_text("44 meldingen")).to_be_visible()
     await page.get_by_label("Tabel", exact=True).select_option(label="Klanten")
     await expect(page.get_by_text("40 meldingen")).to_be_visible()
     await page.get_by_label("Tabel", exact=True).select_option(label="Werkbonnen")

@@ -60,3 +60,35 @@ async def test_settings_show_search_save_and_keep_a_history(
     await expect(history.first).to_contain_text("intern")
     await expect(history.first).to_contain_text("REIS-9")
     await expect(history.nth(1)).to_contain_text("garantie")
+
+
+async def test_another_administration_is_a_switch_the_office_confirms(
+    console_stack: Stack, page: Any
+) -> None:
+    _, key = await new_tenant(console_stack, "Console Wissel BV")
+    office = Office(console_stack, key)
+    first = await office.company("Wissel Eerste B.V.", contacts=4, products=2)
+    second = await office.company("Wissel Tweede B.V.", contacts=3, products=2)
+    await office.activate(first)
+    await office.close()
+
+    await login(page, console_stack, key)
+    await page.get_by_role("link", name="Instellingen").click()
+    await expect(page.get_by_label("Administratie")).to_have_value(str(first))
+    await page.get_by_label("Administratie").select_option(value=str(second))
+    await page.get_by_role("button", name="Opslaan", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog).to_contain_text("Andere administratie kiezen?")
+    await expect(dialog).to_contain_text("Klanten die uit Simon verdwijnen")
+    await expect(dialog).to_contain_text("Facturen die nog onderweg zijn")
+    # Not confirmed: nothing changes.
+    await dialog.get_by_role("button", name="Annuleren").click()
+    await page.reload()
+    await expect(page.get_by_label("Administratie")).to_have_value(str(first))
+
+    await page.get_by_label("Administratie").select_option(value=str(second))
+    await page.get_by_role("button", name="Opslaan", exact=True).click()
+    await page.get_by_role("dialog").get_by_role("button", name="Ja, andere administratie").click()
+    await expect(page.get_by_text("Instellingen opgeslagen.")).to_be_visible()
+    await page.reload()
+    await expect(page.get_by_label("Administratie")).to_have_value(str(second))

@@ -106,6 +106,19 @@ class Office:
         seeded.raise_for_status()
         return company_id
 
+    async def customer_count(self, company_id: int) -> int:
+        """How many of the administration's contacts are customers, as Rompslomp's API says
+        (the seed makes some contacts suppliers, which Simon does not import)."""
+        minted = await self.sandbox.post("/_sandbox/tokens", json={})
+        minted.raise_for_status()
+        answer = await self.sandbox.get(
+            f"/api/v1/companies/{company_id}/contacts",
+            params={"selection": "customers", "per_page": 1},
+            headers={"Authorization": f"Bearer {minted.json()['access_token']}"},
+        )
+        answer.raise_for_status()
+        return int(answer.headers["X-Total"])
+
     async def product(self, company_id: int, code: str, name: str, price: str) -> int:
         """A product made in Rompslomp; its id."""
         answer = await self.sandbox.post(

@@ -1,6 +1,11 @@
 """Customers and articles: Simon-managed until the integration is active (R-MASTER-3)."""
 
+from decimal import Decimal
+
 import pytest
+
+from shared.models import Article
+from tests.simon_api.conftest import Api
 
 
 @pytest.mark.parametrize(
@@ -148,3 +153,51 @@ async def test_deleting_an_article_group_keeps_its_articles(api, client, office)
     await client.delete(f"/api/v1/article-groups/{group['id']}", headers=office.headers)
     response = await client.get(f"/api/v1/articles/{article['id']}", headers=office.headers)
     assert response.json()["article_group_id"] is None
+
+
+async def test_an_article_group_can_be_set_while_the_integration_is_active(
+    api, client, office, other_office, set_integration_state
+):
+    """R-MASTER-6: article groups are Simon's own, so a Rompslomp-led article may be put in
+    one while Rompslomp leads the rest of it."""
+    article = await api.article()
+    group = await api.post("/article-groups", {"name": "Koper"})
+    await set_integration_state(office.tenant_id, "active")
+    path = f"/api/v1/articles/{article['id']}"
+
+    put = await client.patch(path, json={"article_group_id": group["id"]}, headers=office.headers)
+    assert put.status_code == 200, put.text
+    assert put.json()["article_group_id"] == group["id"]
+    assert put.json()["price"] == article["price"]
+    cleared = await client.patch(path, json={"article_group_id": None}, headers=office.headers)
+    assert cleared.status_code == 200
+    assert cleared.json()["article_group_id"] is None
+
+    mixed = await client.patch(
+        path, json={"article_group_id": group["id"], "price": "3"}, headers=office.headers
+    )
+    assert mixed.status_code == 409
+    assert mixed.json()["code"] == "managed_by_rompslomp"
+    unknown = await client.patch(path, json={"article_group_id": 999999}, headers=office.headers)
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "article_group_id"
+    # Another tenant's group is unknown here, and another tenant's article not found.
+    theirs = await Api(client, other_office).post("/article-groups", {"name": "Hun groep"})
+    foreign = await client.patch(
+        path, json={"article_group_id": theirs["id"]}, headers=office.headers
+    )
+    assert foreign.status_code == 422
+    other = await client.patch(
+        path, json={"article_group_id": theirs["id"]}, headers=other_office.headers
+    )
+    assert other.status_code == 404
+
+
+async def test_an_article_shows_the_six_decimals_rompslomp_may_send(api, client, office, session):
+    article = await api.article()
+    stored = await session.get(Article, article["id"])
+    stored.price, stored.vat_rate = Decimal("2.123456"), Decimal("0.215")
+    await session.commit()
+    shown = await client.get(f"/api/v1/articles/{article['id']}", headers=office.headers)
+    assert shown.status_code == 200
+    assert (shown.json()["price"], shown.json()["vat_rate"]) == ("2.123456", "0.215")

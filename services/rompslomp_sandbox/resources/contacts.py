@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Request, Response
 
 from ..auth import company_for, get_state, parse_id
 from ..errors import JSONResponse, not_found, validation
-from ..state import Company, Contact, SandboxState
+from ..masterdata_faults import after_page, raw_aware
+from ..state import Company, Contact, SandboxState, Table
 from .common import (
     as_bool,
     as_text,
     check_query,
     page_of,
     page_response,
+    paging,
     read_body,
     reject_unknown,
     search_param,
@@ -133,6 +137,7 @@ def create_contact(state: SandboxState, company: Company, fields: dict[str, Any]
 
 def update_contact(company: Company, contact: Contact, fields: dict[str, Any]) -> Contact:
     _apply(company, contact, fields)
+    company.contacts.version += 1
     return contact
 
 
@@ -165,8 +170,27 @@ async def list_contacts(request: Request, company_id: str) -> JSONResponse:
     query = search_param(request, "q")
     email = search_param(request, "contact_person_email_address")
     table = company.contacts
-    if chosen == "all" and query is None and email is None:
-        return page_response(request, "contacts", len(table), table.page, render_contact)
+    render = raw_aware(request, company, "contacts", render_contact)
+    if query is None and email is None:
+        fetch: Callable[[int, int], Sequence[Contact]]
+        if chosen == "all":
+            total, fetch = len(table), table.page
+        else:
+            selected = _selected(table, chosen)
+            total, fetch = len(selected), page_of(selected)
+        response = page_response(request, "contacts", total, fetch, render)
+        state = get_state(request)
+        after_page(
+            request,
+            company,
+            "contacts",
+            paging(request)[0],
+            add=lambda fields: create_contact(
+                state, company, fields or {"company_name": "Nieuw tijdens het lezen BV"}
+            ),
+            delete=lambda record_id: delete_contact(company, find_contact(company, str(record_id))),
+        )
+        return response
     found: list[Contact] = []
     for contact in table:
         if chosen != "all" and contact.is_supplier != (chosen == "suppliers"):
@@ -177,14 +201,33 @@ async def list_contacts(request: Request, company_id: str) -> JSONResponse:
         if query is not None and not _matches(contact, query.lower()):
             continue
         found.append(contact)
-    return page_response(request, "contacts", len(found), page_of(found), render_contact)
+    return page_response(request, "contacts", len(found), page_of(found), render)
+
+
+# Per table: the customers or suppliers, rebuilt only when the table changed (a listing of
+# 20,000 customers would otherwise filter every contact for every page).
+_SELECTED: WeakKeyDictionary[Table[Contact], dict[str, tuple[int, list[Contact]]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _selected(table: Table[Contact], chosen: str) -> list[Contact]:
+    cached = _SELECTED.setdefault(table, {})
+    hit = cached.get(chosen)
+    if hit is not None and hit[0] == table.version:
+        return hit[1]
+    suppliers = chosen == "suppliers"
+    found = [table.records[i] for i in table.order if table.records[i].is_supplier == suppliers]
+    cached[chosen] = (table.version, found)
+    return found
 
 
 @router.get("/api/v1/companies/{company_id}/contacts/{contact_id}")
 async def show_contact(request: Request, company_id: str, contact_id: str) -> JSONResponse:
     company = company_for(request, company_id, SCOPE)
     check_query(request)
-    return JSONResponse({"contact": render_contact(find_contact(company, contact_id))})
+    render = raw_aware(request, company, "contacts", render_contact)
+    return JSONResponse({"contact": render(find_contact(company, contact_id))})
 
 
 @router.post("/api/v1/companies/{company_id}/contacts", status_code=201)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from .. import money
 from ..auth import company_for, get_state, parse_id
 from ..errors import JSONResponse, invalid_value, not_found, validation
+from ..masterdata_faults import after_page, raw_aware
 from ..state import Company, Product, SandboxState
 from .common import (
     as_bool,
@@ -19,6 +20,7 @@ from .common import (
     check_query,
     page_of,
     page_response,
+    paging,
     read_body,
     reject_unknown,
     search_param,
@@ -153,12 +155,33 @@ async def list_products(request: Request, company_id: str) -> JSONResponse:
     query = search_param(request, "q")
     codes = set(request.query_params.getlist("search[product_codes][]"))
 
-    def render(product: Product) -> dict[str, Any]:
+    def plain(product: Product) -> dict[str, Any]:
         return render_product(company, product)
 
+    render = raw_aware(request, company, "products", plain)
     table = company.products
     if query is None and not codes:
-        return page_response(request, "products", len(table), table.page, render)
+        response = page_response(request, "products", len(table), table.page, render)
+        state = get_state(request)
+        after_page(
+            request,
+            company,
+            "products",
+            paging(request)[0],
+            add=lambda fields: create_product(
+                state,
+                company,
+                fields
+                or {
+                    "invoice_line": {
+                        "description": "Nieuw tijdens het lezen",
+                        "price_per_unit": "1.00",
+                    }
+                },
+            ),
+            delete=lambda record_id: company.products.remove(record_id),
+        )
+        return response
     needle = (query or "").lower()
     found = [
         product
@@ -178,7 +201,11 @@ async def show_product(request: Request, company_id: str, product_id: str) -> JS
     company = company_for(request, company_id, SCOPE)
     check_query(request)
     product = find_product(company, product_id)
-    return JSONResponse({"product": render_product(company, product)})
+
+    def plain(record: Product) -> dict[str, Any]:
+        return render_product(company, record)
+
+    return JSONResponse({"product": raw_aware(request, company, "products", plain)(product)})
 
 
 @router.post("/api/v1/companies/{company_id}/products", status_code=201)

@@ -13,6 +13,11 @@ from shared.problems import PROBLEM_RESPONSES, documented
 
 router = APIRouter(prefix="/articles", tags=["articles"], responses=PROBLEM_RESPONSES)
 MANAGED = documented(409, "`managed_by_rompslomp` or `in_use`")
+PATCH_MANAGED = documented(
+    409,
+    "`managed_by_rompslomp`: while the integration is active only `article_group_id` may "
+    "change (article groups are Simon's own)",
+)
 
 
 @router.get("", response_model=Page[ArticleOut])
@@ -53,7 +58,7 @@ async def create_article(
     return ArticleOut.model_validate(article)
 
 
-@router.patch("/{article_id}", response_model=ArticleOut, responses=MANAGED)
+@router.patch("/{article_id}", response_model=ArticleOut, responses=PATCH_MANAGED)
 async def update_article(
     session: SessionDep, principal: OfficeDep, article_id: PathId, body: ArticleUpdate
 ) -> ArticleOut:

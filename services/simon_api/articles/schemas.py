@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from services.simon_api.fields import Code, EntityId, LongText
-from shared.money import Money, render_quantity
+from shared.money import Money, render_money, render_quantity
 
 VatRate = Annotated[
     Decimal,
@@ -47,14 +47,24 @@ class ArticleUpdate(BaseModel):
     article_group_id: EntityId | None = None
 
 
+# As stored: Rompslomp's articles keep up to six decimals, so the answer is not held to the
+# input's four (a stored value must always be shown, never fail the response).
+StoredPrice = Annotated[Decimal, PlainSerializer(render_money, return_type=str, when_used="json")]
+StoredVatRate = Annotated[
+    Decimal,
+    Field(description='A fraction: "0.21" is 21 %'),
+    PlainSerializer(render_quantity, return_type=str, when_used="json"),
+]
+
+
 class ArticleOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
     code: str
     description: str
-    price: Money
-    vat_rate: VatRate | None
+    price: StoredPrice
+    vat_rate: StoredVatRate | None
     vat_type_id: int | None
     article_group_id: int | None
     rompslomp_id: int | None

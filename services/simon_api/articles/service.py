@@ -66,12 +66,18 @@ async def create_article(session: AsyncSession, tenant_id: int, data: ArticleCre
     return article
 
 
+# Simon's own fields on an article: the article group (R-MASTER-6, Rompslomp's API has no
+# product categories), so it may be set while Rompslomp leads everything else.
+SIMON_FIELDS = frozenset({"article_group_id"})
+
+
 async def update_article(
     session: AsyncSession, tenant_id: int, article_id: int, data: ArticleUpdate
 ) -> Article:
     article = await get_article(session, tenant_id, article_id)
-    await refuse_when_managed_by_rompslomp(session, tenant_id, label="Articles")
     changes = data.model_dump(exclude_unset=True)
+    if not changes.keys() <= SIMON_FIELDS:
+        await refuse_when_managed_by_rompslomp(session, tenant_id, label="Articles")
     await _check_group(session, tenant_id, changes.get("article_group_id"))
     for field, value in changes.items():
         if field in NOT_NULL and value is None:

@@ -22,6 +22,7 @@ from services.sync_worker.deps import Rompslomp, SessionFactory
 from services.sync_worker.integration.state import ensure_integration
 from services.sync_worker.integration.tokens import decrypt, encrypt
 from services.sync_worker.log import writer
+from services.sync_worker.masterdata.runs import expect_simon_edits
 from services.sync_worker.rompslomp import (
     AuthRevokedError,
     FatalError,
@@ -94,6 +95,7 @@ async def mark_needs_reconnect(session: AsyncSession, tenant_id: int) -> None:
     integration = await ensure_integration(session, tenant_id)
     integration.state = "needs_reconnect"
     integration.connected_at = None
+    await expect_simon_edits(session, tenant_id)
     await session.execute(
         delete(RompslompConnection).where(RompslompConnection.tenant_id == tenant_id)
     )

@@ -1,7 +1,8 @@
-"""`/api/v1/integration`: the activation wizard, settings, status, (de)activation, sync now.
+"""`/api/v1/integration`: the activation wizard, settings, status, (de)activation.
 
 Office keys only (a field key gets 403 `office_only`). The OAuth callback (no key: its
-`state` authenticates it) is in callback.py, the log's listing in log/routes.py. Endpoints
+`state` authenticates it) is in callback.py, the log's listing in log/routes.py, sync now,
+the runs and deletions to confirm in masterdata/routes.py (included here). Endpoints
 that call Rompslomp end their transaction first and write the outcome in a new one
 (STYLE 1).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import structlog
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 
 from services.sync_worker.deps import OfficeDep, RompslompDep, SessionDep, SessionsDep
 from services.sync_worker.integration import oauth, service, status, wipe
@@ -17,8 +19,6 @@ from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.integration.schemas import (
     Administrations,
     CheckRequest,
-    ConfirmDeletionsOut,
-    ConfirmDeletionsRequest,
     ConnectOut,
     DeactivateRequest,
     HeldDeletionsOut,
@@ -27,10 +27,7 @@ from services.sync_worker.integration.schemas import (
     SettingsHistory,
     SettingsIn,
     SettingsOut,
-    SyncRequest,
-    SyncRunList,
     SyncRunOut,
-    SyncRuns,
     TableStatusOut,
     WipedTable,
     WipePreview,
@@ -40,18 +37,16 @@ from services.sync_worker.integration.schemas import (
     Wizard,
 )
 from services.sync_worker.integration.state import (
-    SYNC_ENTITIES,
     activate,
     deactivate,
     ensure_integration,
     find_integration,
     is_first_activation,
-    queue_syncs,
     require_not_active,
 )
 from services.sync_worker.log import writer
-from services.sync_worker.masterdata import deletions
-from services.sync_worker.masterdata.entities import ENTITIES
+from services.sync_worker.masterdata import routes as masterdata_routes
+from services.sync_worker.masterdata import switch
 from shared.clock import utcnow
 from shared.models import IntegrationSettings
 from shared.problems import (
@@ -228,7 +223,11 @@ async def settings_history(session: SessionDep, office: OfficeDep) -> SettingsHi
     responses={
         202: {"model": SettingsOut, "description": "Saved; the integration is now active"},
         **OFFICE_ONLY,
-        **documented(409, "`not_connected`, `wipe_required`, `needs_reconnect`"),
+        **documented(
+            409,
+            "`not_connected`, `wipe_required`, `needs_reconnect`, "
+            "`administration_switch_unconfirmed` (with `counts`: what the switch would change)",
+        ),
     },
 )
 async def put_settings(
@@ -238,13 +237,24 @@ async def put_settings(
     office: OfficeDep,
     rompslomp: RompslompDep,
     sessions: SessionsDep,
-) -> SettingsOut:
+) -> SettingsOut | JSONResponse:
     service.require_terms(body)
     integration = await find_integration(session, office.tenant_id)
     if integration is None or integration.connected_at is None:
         raise Conflict("Connect to Rompslomp first (POST /connect).", code="not_connected")
     if is_first_activation(integration) and integration.wiped_at is None:
         raise Conflict("Empty Simon's tables first (POST /wipe).", code="wipe_required")
+    before = await session.get(IntegrationSettings, office.tenant_id)
+    switching = (
+        before is not None
+        and not is_first_activation(integration)
+        and before.administration_id != body.administration_id
+    )
+    if switching and not body.confirm_administration_switch:
+        return await masterdata_routes.switch_unconfirmed(
+            session, office.tenant_id, body.administration_id
+        )
+    old = (before.administration_id, before.administration_name) if before else None
     await session.commit()
 
     async with connected(rompslomp, sessions, office.tenant_id) as client:
@@ -253,8 +263,20 @@ async def put_settings(
     now = utcnow()
     integration = await ensure_integration(session, office.tenant_id)
     stored = await service.store_settings(
-        session, office.tenant_id, office.employee_id, body, company, products, now=now
+        session,
+        office.tenant_id,
+        office.employee_id,
+        body,
+        company,
+        products,
+        now=now,
+        logged=not switching,
     )
+    if switching and old is not None:
+        await switch.request_switch(
+            session, office.tenant_id, old_id=old[0], old_name=old[1], new_name=company.name
+        )
+        stored = await service.reload_settings(session, office.tenant_id)
     integration.configured_at = now
     activated = False
     if integration.state == "never_activated" and integration.wiped_at is not None:
@@ -335,64 +357,5 @@ async def activate_integration(
     return await _status(session, office.tenant_id)
 
 
-# -- sync now, runs, log ------------------------------------------------------------------
-
-
-@router.post(
-    "/sync",
-    response_model=SyncRuns,
-    status_code=202,
-    responses={**OFFICE_ONLY, **documented(409, "`not_active`")},
-)
-async def sync_now(body: SyncRequest, session: SessionDep, office: OfficeDep) -> SyncRuns:
-    """ "Nu synchroniseren": queue a run per chosen entity (a queued one is reused)."""
-    entities = [e for e in SYNC_ENTITIES if getattr(body, e)]
-    if not entities:
-        raise InvalidInput("customers", "Kies klanten en/of artikelen.", code="nothing_to_sync")
-    integration = await ensure_integration(session, office.tenant_id)
-    if integration.state != "active":
-        raise Conflict("The integration is not active.", code="not_active")
-    runs = await queue_syncs(session, office.tenant_id, entities, trigger="manual")
-    labels = {"customers": "klanten", "articles": "artikelen"}
-    writer.write(
-        session,
-        office.tenant_id,
-        level="info",
-        message=f"Synchronisatie van {' en '.join(labels[e] for e in entities)} aangevraagd.",
-    )
-    await session.commit()
-    return SyncRuns(runs=[SyncRunOut.model_validate(r, from_attributes=True) for r in runs])
-
-
-@router.post(
-    "/sync/confirm-deletions",
-    response_model=ConfirmDeletionsOut,
-    responses={**OFFICE_ONLY, **documented(409, "`not_active`, `nothing_to_confirm`")},
-)
-async def confirm_deletions(
-    body: ConfirmDeletionsRequest, session: SessionDep, office: OfficeDep
-) -> ConfirmDeletionsOut:
-    """Carry out the deletions the mass-deletion guard held back (R-MASTER-4): records
-    missing from Rompslomp's last complete listing are deleted, or deactivated when a work
-    order refers to them. 409 `nothing_to_confirm` when none are waiting."""
-    integration = await ensure_integration(session, office.tenant_id)
-    if integration.state != "active":
-        raise Conflict("The integration is not active.", code="not_active")
-    counts = await deletions.confirm(session, office.tenant_id, ENTITIES[body.entity])
-    await session.commit()
-    log.info(
-        "integration.deletions.confirmed",
-        tenant_id=office.tenant_id,
-        entity=body.entity,
-        deactivated=counts.deactivated,
-        removed=counts.removed,
-    )
-    return ConfirmDeletionsOut(
-        entity=body.entity, deactivated=counts.deactivated, removed=counts.removed
-    )
-
-
-@router.get("/sync-runs", response_model=SyncRunList, responses=OFFICE_ONLY)
-async def sync_runs(session: SessionDep, office: OfficeDep) -> SyncRunList:
-    runs = await status.recent_runs(session, office.tenant_id)
-    return SyncRunList(items=[SyncRunOut.model_validate(r, from_attributes=True) for r in runs])
+# "Nu synchroniseren", runs and deletions to confirm: masterdata/routes.py, same prefix.
+router.include_router(masterdata_routes.router)

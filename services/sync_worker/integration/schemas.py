@@ -52,6 +52,7 @@ class SyncRunOut(BaseModel):
     changed: int = 0
     deactivated: int = 0
     removed: int = 0
+    skipped: int = 0
 
 
 class HeldDeletionsOut(BaseModel):
@@ -134,6 +135,14 @@ class SettingsIn(Body):
     description_as_first_line: bool = False
     filter_word: str | None = Field(default=None, max_length=100)
     accept_terms: bool = False
+    confirm_administration_switch: bool = Field(
+        default=False,
+        description=(
+            "Another administration after the first activation is a switch: the old one's "
+            "customers and articles leave Simon and the new one is imported. Without this, "
+            "409 `administration_switch_unconfirmed` with the counts that would change."
+        ),
+    )
 
 
 class SettingsOut(BaseModel):
@@ -149,6 +158,9 @@ class SettingsOut(BaseModel):
     terms_accepted_at: datetime
     saved_at: datetime
     saved_by: int | None
+    # An administration switch saved but not carried out yet (exports settling, import).
+    switch_from_administration_id: int | None = None
+    switch_from_administration_name: str | None = None
     sync: list[SyncRunOut] = Field(default_factory=list)
 
 

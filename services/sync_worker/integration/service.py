@@ -165,8 +165,10 @@ async def store_settings(
     products: dict[str, ProductOut | None],
     *,
     now: datetime,
+    logged: bool = True,
 ) -> IntegrationSettings:
-    """Replace the settings in force and append the version to the history."""
+    """Replace the settings in force and append the version to the history (`logged`:
+    with its log line; an administration switch writes its own)."""
     filter_word = (body.filter_word or "").strip() or None
     values: dict[str, Any] = {
         "administration_id": company.id,
@@ -192,6 +194,21 @@ async def store_settings(
             tenant_id=tenant_id, saved_at=now, saved_by=employee_id, settings=snapshot
         )
     )
+    if logged:
+        _log_saved(session, tenant_id, company, products, filter_word)
+    await session.flush()
+    stored = await session.get(IntegrationSettings, tenant_id, populate_existing=True)
+    assert stored is not None
+    return stored
+
+
+def _log_saved(
+    session: AsyncSession,
+    tenant_id: int,
+    company: Company,
+    products: dict[str, ProductOut | None],
+    filter_word: str | None,
+) -> None:
     chosen = [
         f"{PRODUCT_LABELS[field]}: {p.product_code or p.id}"
         for field, p in products.items()
@@ -219,7 +236,9 @@ async def store_settings(
             + ". The changes apply from now on; existing invoices are not changed."
         ),
     )
-    await session.flush()
+
+
+async def reload_settings(session: AsyncSession, tenant_id: int) -> IntegrationSettings:
     stored = await session.get(IntegrationSettings, tenant_id, populate_existing=True)
     assert stored is not None
     return stored
@@ -244,6 +263,8 @@ def settings_out(
         terms_accepted_at=settings.terms_accepted_at,
         saved_at=settings.saved_at,
         saved_by=settings.saved_by,
+        switch_from_administration_id=settings.switch_from_administration_id,
+        switch_from_administration_name=settings.switch_from_administration_name,
         sync=[SyncRunOut.model_validate(run, from_attributes=True) for run in runs or []],
     )
 

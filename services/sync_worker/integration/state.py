@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.export.queue import defer_unfinished
 from services.sync_worker.log import writer
-from services.sync_worker.masterdata.runs import queue_runs
+from services.sync_worker.masterdata.runs import expect_simon_edits, queue_runs
+from services.sync_worker.masterdata.switch import defer_switch
 from shared.clock import utcnow
-from shared.models import Integration, SyncRun
+from shared.models import Integration, IntegrationSettings, SyncRun
 from shared.problems import Conflict
 
 SYNC_ENTITIES: Sequence[str] = ("customers", "articles")
@@ -84,9 +85,18 @@ async def activate(session: AsyncSession, integration: Integration, *, first: bo
     integration.state = "active"
     integration.started_at = now
     integration.ended_at = None
-    await queue_syncs(
-        session, integration.tenant_id, SYNC_ENTITIES, trigger="initial" if first else "resume"
+    switching = await session.scalar(
+        select(IntegrationSettings.switch_from_administration_id).where(
+            IntegrationSettings.tenant_id == integration.tenant_id
+        )
     )
+    if switching is not None:
+        # An administration switch saved while inactive: it imports the new one itself.
+        await defer_switch(session, integration.tenant_id)
+    else:
+        await queue_syncs(
+            session, integration.tenant_id, SYNC_ENTITIES, trigger="initial" if first else "resume"
+        )
     # Archived work orders that waited while the integration was off are sent now (R-SETUP-7).
     await defer_unfinished(session, tenant_id=integration.tenant_id)
     writer.write(
@@ -112,6 +122,7 @@ async def deactivate(session: AsyncSession, integration: Integration) -> None:
     integration.ended_at = utcnow()
     # A later re-activation offers the (optional) wipe again.
     integration.wiped_at = None
+    await expect_simon_edits(session, integration.tenant_id)
     await session.execute(
         update(SyncRun)
         .where(SyncRun.tenant_id == integration.tenant_id, SyncRun.status == "queued")

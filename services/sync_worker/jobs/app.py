@@ -22,6 +22,7 @@ TASK_MODULES = (
     "services.sync_worker.jobs.maintenance",
     "services.sync_worker.masterdata.tasks",
     "services.sync_worker.export.tasks",
+    "services.sync_worker.log.retention",
 )
 
 app = App(

@@ -1,8 +1,10 @@
-"""`GET /api/v1/integration/logs` (R-LOG-2): the integration log, by level and table.
+"""`GET /api/v1/integration/logs` (R-LOG-2): the integration log, by levels, table and
+what a line is about.
 
-Newest first, 40 per page, with the total. Dutch by default (R-LOG-3); English when the
-caller prefers it (`Accept-Language: en`), falling back to Dutch for entries written
-without an English text.
+`level=warning,error` takes several levels; `q=` a record code (customer number, article
+code) or a work order number. Newest first, 40 per page, with the total. Dutch by default
+(R-LOG-3); English when the caller prefers it (`Accept-Language: en`), falling back to
+Dutch for entries written without an English text.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from fastapi import APIRouter, Header, Query
 from services.sync_worker.deps import OfficeDep, SessionDep
 from services.sync_worker.integration.schemas import LogEntryOut, LogPage
 from services.sync_worker.log import reader as log_reader
-from shared.problems import PROBLEM_RESPONSES, documented
+from shared.models.integration_setup import LOG_LEVELS
+from shared.problems import PROBLEM_RESPONSES, InvalidInput, documented
 
 router = APIRouter(prefix="/api/v1/integration", tags=["integration"], responses=PROBLEM_RESPONSES)
 OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
@@ -24,16 +27,37 @@ OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
 async def logs(
     session: SessionDep,
     office: OfficeDep,
-    level: Literal["info", "warning", "error"] | None = None,
+    level: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="One level or several, comma-separated: `info`, `warning`, `error`",
+            examples=["warning,error"],
+        ),
+    ] = None,
     table: Literal["work_order", "customer", "work_address", "article", "article_group"]
     | None = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            pattern=r"^[^\x00]*$",
+            description="A record code (customer number, article code) or work order number",
+        ),
+    ] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 40,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> LogPage:
     english = prefers_english(accept_language)
     rows, total = await log_reader.page(
-        session, office.tenant_id, level=level, table=table, number=page, per_page=per_page
+        session,
+        office.tenant_id,
+        levels=parse_levels(level),
+        table=table,
+        q=q,
+        number=page,
+        per_page=per_page,
     )
     numbers = await log_reader.work_order_numbers(
         session, office.tenant_id, {r.work_order_id for r in rows if r.work_order_id}
@@ -55,6 +79,20 @@ async def logs(
         per_page=per_page,
         total=total,
     )
+
+
+def parse_levels(value: str | None) -> list[str]:
+    """`warning,error` → ["warning", "error"]; an unknown level is a 422 on `level`."""
+    if value is None:
+        return []
+    levels = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [part for part in levels if part not in LOG_LEVELS]
+    if unknown or not levels:
+        raise InvalidInput(
+            "level",
+            f"Onbekend niveau: {', '.join(unknown) or 'leeg'}. Kies uit info, warning, error.",
+        )
+    return levels
 
 
 def prefers_english(accept_language: str | None) -> bool:

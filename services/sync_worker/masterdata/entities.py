@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.log.writer import Table
-from services.sync_worker.masterdata.mapping import article_record, customer_record
+from services.sync_worker.masterdata.mapping import article_row, customer_row
+from services.sync_worker.masterdata.records import ContactRecord, ProductRecord
 from services.sync_worker.rompslomp import PageIterator, RompslompClient
 from services.sync_worker.rompslomp.client import ProbeResource
 from shared.master_data_sync import Entity, Written, upsert_articles, upsert_customers
@@ -21,10 +22,22 @@ class EntitySpec:
     table: Table  # the log's table column
     label: str  # Dutch, plural: "klanten"
     label_en: str
+    noun: str  # Dutch, singular, capitalised: "Klant"
+    noun_en: str
+    the_noun: str  # "de klant", "het artikel"
     resource: ProbeResource  # Rompslomp's collection
-    listing: Callable[[RompslompClient, int], PageIterator[Any]]
-    record: Callable[[Any], Any]
-    upsert: Callable[[AsyncSession, int, Sequence[Any]], Awaitable[Written]]
+    # Rompslomp's named filter: contacts that are suppliers are not Simon's customers.
+    selection: str
+    record_model: type[Any]  # records.py: what the sync reads of one record
+    record: Callable[[Any], tuple[Any, ...]]  # → the row to write, its content hash last
+    upsert: Callable[[AsyncSession, int, Sequence[Any], bool], Awaitable[Written]]
+    # The changed columns' names as the office reads them (Dutch, English).
+    fields: dict[str, tuple[str, str]]
+
+    def listing(self, client: RompslompClient, company_id: int) -> PageIterator[Any]:
+        return client.iter_collection(
+            company_id, self.resource, self.record_model, selection=self.selection
+        )
 
 
 CUSTOMERS = EntitySpec(
@@ -32,19 +45,45 @@ CUSTOMERS = EntitySpec(
     table="customer",
     label="klanten",
     label_en="customers",
+    noun="Klant",
+    noun_en="Customer",
+    the_noun="de klant",
     resource="contacts",
-    listing=lambda client, company_id: client.iter_contacts(company_id),
-    record=customer_record,
+    selection="customers",
+    record_model=ContactRecord,
+    record=customer_row,
     upsert=upsert_customers,
+    fields={
+        "name": ("naam", "name"),
+        "number": ("klantnummer", "customer number"),
+        "address": ("adres", "address"),
+        "zipcode": ("postcode", "postcode"),
+        "city": ("plaats", "city"),
+        "country_code": ("land", "country"),
+        "email": ("e-mail", "e-mail"),
+        "phone": ("telefoon", "phone"),
+        "work_address": ("werkadres", "work address"),
+    },
 )
 ARTICLES = EntitySpec(
     name="articles",
     table="article",
     label="artikelen",
     label_en="articles",
+    noun="Artikel",
+    noun_en="Article",
+    the_noun="het artikel",
     resource="products",
-    listing=lambda client, company_id: client.iter_products(company_id),
-    record=article_record,
+    selection="all",
+    record_model=ProductRecord,
+    record=article_row,
     upsert=upsert_articles,
+    fields={
+        "code": ("code", "code"),
+        "description": ("omschrijving", "description"),
+        "price": ("prijs", "price"),
+        "vat_type_id": ("btw-soort", "VAT type"),
+        "vat_rate": ("btw-tarief", "VAT rate"),
+    },
 )
 ENTITIES: dict[str, EntitySpec] = {spec.name: spec for spec in (CUSTOMERS, ARTICLES)}

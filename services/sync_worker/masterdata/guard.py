@@ -1,14 +1,17 @@
 """The mass-deletion guard (R-MASTER-4), a pure rule.
 
-A run that would remove (delete or deactivate) more than `share` of an entity's
-Rompslomp-led rows removes nothing until a person confirms. Below `min_rows` rows the rule
-is skipped: in a tiny administration one deleted contact out of four is 25 %.
+A run that would remove (delete or deactivate) more than `share` of an entity's active
+Rompslomp-led rows, or every one of them, removes nothing until a person confirms. Small
+administrations are guarded too: a run that empties a tiny administration is as likely a
+mistake (a wrong administration, a Rompslomp hiccup) as a big one.
 """
 
 from __future__ import annotations
 
 
-def deletions_allowed(removing: int, rows: int, *, share: float, min_rows: int) -> bool:
-    if removing == 0 or rows < min_rows:
+def deletions_allowed(removing: int, rows: int, *, share: float) -> bool:
+    if removing == 0:
         return True
+    if removing >= rows:
+        return False
     return removing <= share * rows

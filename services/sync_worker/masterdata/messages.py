@@ -1,10 +1,10 @@
-"""The sync's log lines (R-LOG-3): plain Dutch for office staff, with the English beside.
-
-One summary line per run and one line per problem, never one per record.
+"""The sync's run-level log lines (R-LOG-3): plain Dutch for office staff, with the
+English beside. The lines about single records are in record_lines.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +22,7 @@ class Line:
     message_en: str
     action: str = writer.NO_ACTION
     action_en: str = writer.NO_ACTION_EN
+    subject: str | None = None  # the record code a line is about
 
 
 @dataclass
@@ -30,20 +31,24 @@ class Counts:
     changed: int = 0
     deactivated: int = 0
     removed: int = 0
+    skipped: int = 0
 
     @property
     def any(self) -> bool:
-        return bool(self.added or self.changed or self.deactivated or self.removed)
+        return bool(self.added or self.changed or self.deactivated or self.removed or self.skipped)
 
 
 def summary(spec: EntitySpec, counts: Counts) -> Line:
+    skipped = f" {counts.skipped} overgeslagen." if counts.skipped else ""
+    skipped_en = f" {counts.skipped} skipped." if counts.skipped else ""
     return Line(
         "info",
         f"{spec.label.capitalize()} bijgewerkt vanuit Rompslomp: {counts.added} toegevoegd, "
         f"{counts.changed} gewijzigd, {counts.deactivated} gedeactiveerd, "
-        f"{counts.removed} verwijderd.",
+        f"{counts.removed} verwijderd.{skipped}",
         f"{spec.label_en.capitalize()} updated from Rompslomp: {counts.added} added, "
-        f"{counts.changed} changed, {counts.deactivated} deactivated, {counts.removed} removed.",
+        f"{counts.changed} changed, {counts.deactivated} deactivated, "
+        f"{counts.removed} removed.{skipped_en}",
     )
 
 
@@ -147,10 +152,10 @@ def simon_made_cleaned(spec: EntitySpec, deactivated: int, removed: int) -> Line
     return Line(
         "info",
         f"Opgeruimd: {deactivated + removed} {spec.label} die in Simon waren aangemaakt "
-        f"({removed} verwijderd, {deactivated} gedeactiveerd omdat een werkbon ernaar "
-        f"verwijst). {spec.label.capitalize()} worden in Rompslomp beheerd.",
+        f"({removed} verwijderd, {deactivated} gedeactiveerd omdat Simon er nog gegevens bij "
+        f"heeft). {spec.label.capitalize()} worden in Rompslomp beheerd.",
         f"Cleaned up {deactivated + removed} {spec.label_en} created in Simon ({removed} "
-        f"removed, {deactivated} deactivated because a work order refers to them). "
+        f"removed, {deactivated} deactivated because Simon still holds data on them). "
         f"{spec.label_en.capitalize()} are managed in Rompslomp.",
         f"Geen actie nodig. Maak nieuwe {spec.label} aan in Rompslomp.",
         f"No action needed. Create new {spec.label_en} in Rompslomp.",
@@ -167,4 +172,27 @@ def write(session: AsyncSession, tenant_id: int, spec: EntitySpec, line: Line) -
         action=line.action,
         message_en=line.message_en,
         action_en=line.action_en,
+        subject=line.subject,
+    )
+
+
+async def write_all(
+    session: AsyncSession, tenant_id: int, spec: EntitySpec, lines: Sequence[Line]
+) -> None:
+    """A run's lines in one statement (R-LOG-3: one per record it changed)."""
+    await writer.write_many(
+        session,
+        tenant_id,
+        [
+            writer.Entry(
+                level=line.level,
+                message=line.message,
+                action=line.action,
+                message_en=line.message_en,
+                action_en=line.action_en,
+                table_name=spec.table,
+                subject=line.subject,
+            )
+            for line in lines
+        ],
     )

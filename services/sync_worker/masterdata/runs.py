@@ -20,6 +20,7 @@ from services.sync_worker.jobs.defer import defer
 from shared.clock import utcnow
 from shared.models import SyncRun, SyncState
 
+ENTITIES = ("customers", "articles")
 SYNC_TASK = "masterdata.sync"
 PROBE_TASK = "masterdata.probe"
 
@@ -149,3 +150,16 @@ async def sync_state(session: AsyncSession, tenant_id: int, entity: str) -> Sync
     )
     assert state is not None
     return state
+
+
+async def expect_simon_edits(session: AsyncSession, tenant_id: int) -> None:
+    """The integration stops being active: from now on Simon may edit its Rompslomp-led
+    customers and articles, which their unchanged content hashes would hide. The next
+    complete listing of each entity compares every value and puts Rompslomp's back."""
+    await session.execute(
+        insert(SyncState)
+        .values([{"tenant_id": tenant_id, "entity": e, "repair_pending": True} for e in ENTITIES])
+        .on_conflict_do_update(
+            index_elements=["tenant_id", "entity"], set_={"repair_pending": True}
+        )
+    )

@@ -19,6 +19,7 @@ from services.sync_worker.jobs.runtime import Runtime
 from services.sync_worker.masterdata.cadence import EntityClock, due
 from services.sync_worker.masterdata.entities import ENTITIES
 from services.sync_worker.masterdata.runs import defer_probe, queue_runs, sync_state
+from services.sync_worker.masterdata.switch import defer_switch
 from services.sync_worker.masterdata.sync import active_company
 from shared.clock import utcnow
 from shared.problems import DomainError
@@ -38,8 +39,19 @@ _CLOCKS = text(
     JOIN integration_settings st ON st.tenant_id = i.tenant_id
     CROSS JOIN (VALUES ('customers'), ('articles')) AS e(entity)
     LEFT JOIN sync_states s ON s.tenant_id = i.tenant_id AND s.entity = e.entity
-    WHERE i.state = 'active'
+    WHERE i.state = 'active' AND st.switch_from_administration_id IS NULL
     ORDER BY i.tenant_id, e.entity
+    """
+)
+
+
+# Switches saved but not carried out: their job is deferred again (folded into a waiting
+# one by its queueing lock), so a switch whose job died is not stuck for good.
+_SWITCHING = text(
+    """
+    SELECT i.tenant_id FROM integrations i
+    JOIN integration_settings st ON st.tenant_id = i.tenant_id
+    WHERE i.state = 'active' AND st.switch_from_administration_id IS NOT NULL
     """
 )
 
@@ -49,6 +61,8 @@ async def tick(rt: Runtime, now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     queued = {"full": 0, "probe": 0}
     async with rt.sessions() as session:
+        for tenant_id in (await session.scalars(_SWITCHING)).all():
+            await defer_switch(session, tenant_id)
         for row in (await session.execute(_CLOCKS)).all():
             clock = EntityClock(
                 busy=row.busy,
@@ -82,7 +96,7 @@ async def probe(rt: Runtime, tenant_id: int, entity: str) -> int | None:
         async with connected(rt.rompslomp, rt.sessions, tenant_id) as client:
             if client.budget.wait_time() > 0:  # Retry-After pending: the next tick probes
                 return None
-            total = await client.probe_total(company_id, spec.resource)
+            total = await client.probe_total(company_id, spec.resource, selection=spec.selection)
     except DomainError as exc:
         # The next tick probes again; a revoked connection was already logged for the user.
         log.warning("sync.probe.failed", tenant_id=tenant_id, entity=entity, code=exc.code)

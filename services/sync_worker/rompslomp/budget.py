@@ -5,8 +5,9 @@ takes a slot. A 429 with ``Retry-After: N`` moves the tenant's "not before" inst
 ahead; no slot is handed out until it has passed, so no request of that tenant is sent during
 the wait. Requests already on the wire when the 429 arrives cannot be recalled.
 
-The budget is per process; replicas each hold their own (Rompslomp's limits are unpublished,
-the 429 handling is what keeps us honest across replicas).
+The cap on requests in flight is per process. The pace (requests per second) is shared by
+every replica when a `Pacer` is given (pacing.py: a token bucket per tenant in PostgreSQL);
+a 429 then also lowers the tenant's pace for a while.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .pacing import Pacer, TokenBuckets
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -27,10 +32,12 @@ class RequestBudget:
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        pacer: Pacer | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         self.max_concurrency = max_concurrency
+        self.pacer = pacer
         self._clock = clock
         self._sleep = sleep
         self._semaphore = asyncio.Semaphore(max_concurrency)
@@ -51,8 +58,11 @@ class RequestBudget:
         return max(0.0, self._not_before - self._clock())
 
     def pause_for(self, seconds: float) -> None:
-        """Block all of the tenant's new requests for ``seconds`` (never shortens a pause)."""
+        """Block all of the tenant's new requests for ``seconds`` (never shortens a pause);
+        a paced tenant also slows down (Rompslomp said 429)."""
         self._not_before = max(self._not_before, self._clock() + max(0.0, seconds))
+        if self.pacer is not None:
+            self.pacer.rate_limited()
 
     async def _wait_until_allowed(self) -> None:
         while (delay := self._not_before - self._clock()) > 0:
@@ -66,6 +76,8 @@ class RequestBudget:
         await self._wait_until_allowed()
         async with self._semaphore:
             await self._wait_until_allowed()
+            if self.pacer is not None and await self.pacer.wait_turn():
+                await self._wait_until_allowed()  # a 429 may have arrived while waiting
             self._in_flight += 1
             try:
                 yield
@@ -76,13 +88,15 @@ class RequestBudget:
 class BudgetRegistry:
     """One budget per tenant key, shared by every client of that tenant in this process."""
 
-    def __init__(self, max_concurrency: int = 8) -> None:
+    def __init__(self, max_concurrency: int = 8, *, pacing: TokenBuckets | None = None) -> None:
         self._max_concurrency = max_concurrency
+        self._pacing = pacing
         self._budgets: dict[str, RequestBudget] = {}
 
     def for_tenant(self, tenant_key: str) -> RequestBudget:
         budget = self._budgets.get(tenant_key)
         if budget is None:
-            budget = RequestBudget(self._max_concurrency)
+            pacer = self._pacing.for_tenant(tenant_key) if self._pacing is not None else None
+            budget = RequestBudget(self._max_concurrency, pacer=pacer)
             self._budgets[tenant_key] = budget
         return budget

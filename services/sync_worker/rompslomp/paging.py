@@ -15,12 +15,22 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
 MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record of a page that did not validate: its id when one could be read, pydantic's
+    errors (``loc``, ``type``, ``input`` …) and the record as Rompslomp sent it."""
+
+    id: int | None
+    errors: list[dict[str, Any]]
+    raw: Any
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,8 @@ class Page(Generic[T]):
     per_page: int
     total: int | None
     items: list[T]
+    # Records that failed validation; the rest of the page is still usable.
+    rejected: list[Rejected] = field(default_factory=list)
 
 
 PageFetcher = Callable[[int, int], Awaitable[Page[T]]]
@@ -54,19 +66,21 @@ class PageIterator(Generic[T]):
         self.total: int | None = None
         self.pages_fetched = 0
         self.items_received = 0
+        self.items_rejected = 0
         self._totals: set[int] = set()
         self._finished = False
         self._started = False
 
     @property
+    def exhausted(self) -> bool:
+        """True once every page was read and every page announced the same ``X-Total``."""
+        return self._finished and self.total is not None and len(self._totals) == 1
+
+    @property
     def complete(self) -> bool:
-        """True once every page was read and the listing was consistent."""
-        return (
-            self._finished
-            and self.total is not None
-            and len(self._totals) == 1
-            and self.items_received == self.total
-        )
+        """True once every page was read and the listing was consistent (records that
+        failed validation count as received: Rompslomp did list them)."""
+        return self.exhausted and self.items_received + self.items_rejected == self.total
 
     def __aiter__(self) -> AsyncGenerator[Page[T], None]:
         if self._started:
@@ -86,6 +100,7 @@ class PageIterator(Generic[T]):
     def _note(self, page: Page[T]) -> Page[T]:
         self.pages_fetched += 1
         self.items_received += len(page.items)
+        self.items_rejected += len(page.rejected)
         if page.total is not None:
             self._totals.add(page.total)
         return page
@@ -97,11 +112,11 @@ class PageIterator(Generic[T]):
         if first.total is None:
             # No X-Total: fall back to reading pages one by one until a short page.
             last = first
-            while len(last.items) >= self.per_page:
+            while len(last.items) + len(last.rejected) >= self.per_page:
                 last = self._note(await self._fetch(last.number + 1, self.per_page))
                 yield last
-            self.total = self.items_received
-            self._totals = {self.items_received}
+            self.total = self.items_received + self.items_rejected
+            self._totals = {self.total}
             self._finished = True
             return
 
@@ -116,7 +131,7 @@ class PageIterator(Generic[T]):
             number += 1
             page = self._note(await self._fetch(number, self.per_page))
             yield page
-            if not page.items:
+            if not page.items and not page.rejected:
                 break
         self._finished = True
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.deps import Rompslomp, SessionFactory
+from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.jobs.runtime import Runtime, use
 from services.sync_worker.masterdata.runs import PROBE_TASK, SYNC_TASK
 from services.sync_worker.masterdata.schedule import probe
@@ -133,6 +134,13 @@ class Tenant:
             query = query.where(IntegrationLogEntry.table_name == table)
         return list(await self.session.scalars(query.order_by(IntegrationLogEntry.id)))
 
+    async def customers_in_rompslomp(self, company_id: int | None = None) -> list[Any]:
+        """Rompslomp's contacts that are customers (the demo data has suppliers too)."""
+        rt = self.runtime
+        company = company_id or self.company_id
+        async with connected(rt.rompslomp, rt.sessions, self.id) as client:
+            return await client.iter_contacts(company, selection="customers").collect()
+
     async def count(self, model: Any, *where: Any) -> int:
         query = select(func.count()).select_from(model).where(model.tenant_id == self.id, *where)
         return int(await self.session.scalar(query) or 0)
@@ -140,7 +148,8 @@ class Tenant:
 
 @pytest.fixture
 async def tenant(wizard: Wizard, session: AsyncSession, runtime: Runtime) -> Tenant:
-    """Activated (the demo administration: 25 contacts, 15 products), nothing imported yet."""
+    """Activated (the demo administration: 25 contacts of which 24 customers, 15 products),
+    nothing imported yet."""
     saved = await wizard.activate()
     return Tenant(wizard, session, runtime, saved["administration_id"])
 

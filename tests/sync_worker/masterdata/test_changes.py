@@ -175,9 +175,8 @@ async def test_customers_and_articles_made_in_simon_are_cleaned_up(imported: Ten
     assert [(c.name, c.active) for c in simon_made] == [("In Simon gemaakt, op werkbon", False)]
     assert await imported.count(Article, Article.source == "simon") == 0
     messages = [e.message for e in await imported.log_lines("customer")]
-    assert any(
-        m.startswith(
-            "Opgeruimd: 2 klanten die in Simon waren aangemaakt (1 verwijderd, 1 gedeactiveerd"
-        )
-        for m in messages
-    )
+    assert "Klant 'In Simon gemaakt' verwijderd: in Simon aangemaakt." in messages
+    assert (
+        "Klant 'In Simon gemaakt, op werkbon' gedeactiveerd: er staan werkbonnen op "
+        "(in Simon aangemaakt)."
+    ) in messages

@@ -26,7 +26,8 @@ async def _contact_ids(tenant: Tenant) -> list[int]:
 async def test_a_listing_that_fails_midway_deletes_nothing(tenant: Tenant) -> None:
     await tenant.rompslomp("POST", "/seed", {"contacts": 300, "seed": 7})
     await tenant.work()
-    assert await tenant.count(Customer) == 325
+    customers = await tenant.count(Customer)
+    assert customers == len(await tenant.customers_in_rompslomp()) > 250
     gone = (await _contact_ids(tenant))[0]
     await tenant.rompslomp("DELETE", f"/contacts/{gone}")
     # Seeded so that the first pages answer and a later one gets a 5xx.
@@ -36,7 +37,7 @@ async def test_a_listing_that_fails_midway_deletes_nothing(tenant: Tenant) -> No
 
     assert [(r.status, r.removed) for r in runs] == [("queued", 0)]
     assert gone in await _contact_ids(tenant)
-    assert await tenant.count(Customer) == 325
+    assert await tenant.count(Customer) == customers
     warning = (await tenant.log_lines("customer"))[-1]
     assert warning.level == "warning"
     assert "onderbroken" in warning.message
@@ -54,15 +55,15 @@ async def test_a_listing_that_fails_midway_deletes_nothing(tenant: Tenant) -> No
 async def test_a_mass_deletion_is_held_until_a_person_confirms(
     imported: Tenant, make_tenant: Callable[..., Awaitable[TenantKey]]
 ) -> None:
-    doomed = (await _contact_ids(imported))[:7]  # 7 of 25 = 28 % > 25 %
+    doomed = (await _contact_ids(imported))[:7]  # 7 of 24 = 29 % > 25 %
     for contact in doomed:
         await imported.rompslomp("DELETE", f"/contacts/{contact}")
 
     (run,) = await imported.sync_now("customers")
     assert (run.status, run.deactivated, run.removed) == ("finished", 0, 0)
-    assert await imported.count(Customer) == 25
+    assert await imported.count(Customer) == 24
     warning = next(e for e in await imported.log_lines("customer") if e.level == "warning")
-    assert warning.message.startswith("Rompslomp mist 7 van de 25 klanten (28 %)")
+    assert warning.message.startswith("Rompslomp mist 7 van de 24 klanten (29 %)")
     assert "Verwijderen bevestigen" in warning.action
     assert warning.message_en is not None
 
@@ -76,15 +77,18 @@ async def test_a_mass_deletion_is_held_until_a_person_confirms(
         "POST", "/sync/confirm-deletions", {"entity": "customers"}, status=409
     )
     assert refused["code"] == "not_active"
-    assert await imported.count(Customer) == 25
+    assert await imported.count(Customer) == 24
 
     confirmed = await imported.call("POST", "/sync/confirm-deletions", {"entity": "customers"})
     assert confirmed == {"entity": "customers", "deactivated": 0, "removed": 7}
     assert set(await _contact_ids(imported)).isdisjoint(doomed)
-    assert await imported.count(Customer) == 18
-    assert (await imported.log_lines("customer"))[-1].message == (
-        "Verwijderen van klanten bevestigd: 0 gedeactiveerd, 7 verwijderd."
-    )
+    assert await imported.count(Customer) == 17
+    lines = await imported.log_lines("customer")
+    assert lines[-1].message == "Verwijderen van klanten bevestigd: 0 gedeactiveerd, 7 verwijderd."
+    # One line per record before it, each naming the customer and its number.
+    removed = [e for e in lines[-8:-1] if e.message.endswith("verwijderd: niet meer in Rompslomp.")]
+    assert len(removed) == 7
+    assert all(e.subject and e.subject.startswith("K") for e in removed)
     again = await imported.call(
         "POST", "/sync/confirm-deletions", {"entity": "customers"}, status=409
     )
@@ -101,17 +105,38 @@ async def test_confirm_deletions_refuses_bad_input(imported: Tenant) -> None:
     assert nothing["code"] == "nothing_to_confirm"
 
 
-async def test_a_tiny_set_is_not_guarded(imported: Tenant) -> None:
-    products = list(
-        await imported.session.scalars(
-            select(Article.rompslomp_id).where(Article.tenant_id == imported.id)
-        )
+async def _product_ids(tenant: Tenant) -> list[int]:
+    rows = await tenant.session.scalars(
+        select(Article.rompslomp_id).where(Article.tenant_id == tenant.id).order_by(Article.id)
     )
-    for product in products[:5]:  # 5 of 15 (33 %), but fewer than 20 rows
+    return [r for r in rows if r is not None]
+
+
+async def test_a_small_administration_is_guarded_too(imported: Tenant) -> None:
+    products = await _product_ids(imported)
+    for product in products[:3]:  # 3 of 15 = 20 %: allowed
         await imported.rompslomp("DELETE", f"/products/{product}")
     (run,) = await imported.sync_now("articles")
-    assert (run.status, run.removed) == ("finished", 5)
-    assert await imported.count(Article) == 10
+    assert (run.status, run.removed) == ("finished", 3)
+    assert await imported.count(Article) == 12
+
+    for product in products[3:7]:  # 4 of 12 = 33 %: held back
+        await imported.rompslomp("DELETE", f"/products/{product}")
+    (run,) = await imported.sync_now("articles")
+    assert (run.status, run.removed) == ("finished", 0)
+    assert await imported.count(Article) == 12
+    warning = (await imported.log_lines("article"))[-2]
+    assert warning.message.startswith("Rompslomp mist 4 van de 12 artikelen (33 %)")
+
+
+async def test_a_run_that_would_empty_an_entity_waits_for_confirmation(imported: Tenant) -> None:
+    for product in await _product_ids(imported):
+        await imported.rompslomp("DELETE", f"/products/{product}")
+    (run,) = await imported.sync_now("articles")
+    assert (run.status, run.removed) == ("finished", 0)
+    assert await imported.count(Article) == 15
+    confirmed = await imported.call("POST", "/sync/confirm-deletions", {"entity": "articles"})
+    assert confirmed == {"entity": "articles", "deactivated": 0, "removed": 15}
 
 
 async def test_the_sync_now_status_shows_the_waiting_run(imported: Tenant) -> None:
@@ -130,10 +155,14 @@ async def test_the_sync_now_status_shows_the_waiting_run(imported: Tenant) -> No
         (0, 1000, True),
         (250, 1000, True),  # exactly 25 %
         (251, 1000, False),
-        (5, 19, True),  # below the minimum size: not guarded
         (6, 20, False),
         (5, 20, True),
+        (1, 4, True),  # small administrations: the same share
+        (1, 3, False),
+        (5, 19, False),
+        (1, 1, False),  # every row
+        (0, 0, True),
     ],
 )
 def test_the_guard_rule(removing: int, rows: int, allowed: bool) -> None:
-    assert deletions_allowed(removing, rows, share=0.25, min_rows=20) is allowed
+    assert deletions_allowed(removing, rows, share=0.25) is allowed

@@ -89,7 +89,7 @@ export async function render(context) {
     return h('a', { class: 'button', href: `#/logboek?${query}` }, label);
   }
   main.append(
-    h('p', {}, t('log.total', { total: answer.total })),
+    h('p', {}, t(answer.total === 1 ? 'log.totalOne' : 'log.total', { total: answer.total })),
     tableWrap(t('log.title'), list),
     h('nav', { class: 'paging', 'aria-label': t('log.paging') },
       pageLink(t('log.previous'), page - 1, page <= 1),

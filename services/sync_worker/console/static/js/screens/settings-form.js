@@ -173,10 +173,11 @@ export async function settingsForm({ mode, stored, onSaved }) {
           saved = await save(false);
         } catch (error) {
           // Another administration while active is a switch: ask, then save again (R-SETUP-6).
-          if (!(error instanceof ApiError && error.status === 409 && error.code.includes('administration'))) throw error;
-          const counts = Object.entries(error.problem.counts || {}).map(([k, v]) => `${t(`entity.${k}`)}: ${v}`);
+          if (!(error instanceof ApiError && error.status === 409 && error.code === 'administration_switch_unconfirmed')) throw error;
+          // The counts in words; the API's own detail is English prose for developers.
+          const counts = Object.entries(error.problem.counts || {}).map(([k, v]) => `${t(`switch.${k}`)}: ${v}`);
           const yes = await confirmDialog(t('form.switchTitle'),
-            [t('form.switchText'), error.problem.detail || '', ...counts].filter(Boolean), t('form.switchConfirm'));
+            [t('form.switchText'), ...counts], t('form.switchConfirm'));
           if (!yes) return;
           saved = await save(true);
         }

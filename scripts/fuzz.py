@@ -63,7 +63,8 @@ def schemathesis(
     ]
     say(f"\n== fuzzing {name} ({url}) for at most {max_time} s ==")
     started = time.monotonic()
-    code = subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks"}
+    code = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode  # noqa: S603
     say(f"== {name}: exit {code} after {time.monotonic() - started:.0f} s ==")
     return code
 

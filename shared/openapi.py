@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from shared.ids import MAX_ID
 from shared.problems import PROBLEM_MEDIA_TYPE
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -73,7 +74,41 @@ def document_problems(document: dict[str, Any]) -> dict[str, Any]:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
+    _exact_schemas(document)
     return document
+
+
+def _exact_schemas(node: Any) -> None:
+    """Two things pydantic's JSON Schema gets wrong for a contract, fixed everywhere:
+    - a bound beyond 2^53 is written as a float (`9.223372036854776e+18` is 2^63, one more
+      than a BIGINT holds); an integer's bounds are written as the exact integers;
+    - a field that may be left out but not sent as null (a PATCH field, `Patch[...]`)
+      keeps `"default": null`, which its own type does not allow; the default goes."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            for bound in ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"):
+                value = node.get(bound)
+                if isinstance(value, float) and value.is_integer():
+                    node[bound] = MAX_ID if value >= MAX_ID else int(value)
+        if "default" in node and node["default"] is None and not _allows_null(node):
+            del node["default"]
+        for child in node.values():
+            _exact_schemas(child)
+    elif isinstance(node, list):
+        for child in node:
+            _exact_schemas(child)
+
+
+def _allows_null(schema: dict[str, Any]) -> bool:
+    if schema.get("type") == "null" or "$ref" in schema:
+        return schema.get("type") == "null"
+    if isinstance(schema.get("type"), list):
+        return "null" in schema["type"]
+    return any(
+        isinstance(option, dict) and _allows_null(option)
+        for key in ("anyOf", "oneOf")
+        for option in schema.get(key, [])
+    )
 
 
 def install_problem_openapi(app: FastAPI) -> None:

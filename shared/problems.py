@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.outage import OutageLog, database_unavailable
@@ -188,14 +189,26 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(422, "validation_error", detail, errors=problems)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _CODES.get(exc.status_code, "error")
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
-        return problem_response(
-            exc.status_code, code, detail, headers=getattr(exc, "headers", None)
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+        return problem_response(exc.status_code, code, detail, headers=headers)
 
     app.add_middleware(ErrorBoundary)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method of the path for a 405's `Allow` (RFC 9110 §15.5.6). Starlette names
+    only the first route that matched the path, and FastAPI has a route per method."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 DATABASE_UNAVAILABLE_DETAIL = "The database cannot be reached right now; try again shortly."

@@ -2,32 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from shared.ids import MAX_ID as MAX_ID  # re-exported for the routers
+from shared.ids import JsonInt as JsonInt
 from shared.ids import PathId as PathId
 
 NO_NUL = r"^[^\x00]*$"
+# Some text besides spaces. Names are stripped *after* the checks, so the OpenAPI document's
+# limits (on what is sent) are exactly the ones applied.
+HAS_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
-EntityId = Annotated[int, Field(ge=1, le=MAX_ID, strict=False)]
+EntityId = Annotated[JsonInt, Field(ge=1, le=MAX_ID)]
+T = TypeVar("T")
+
+
+def _refuse_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("May not be null")
+    return value
+
+
+# A PATCH field that may be left out but not sent as null: `name: Patch[Name] = None`. The
+# document shows it without null, and a null sent anyway answers 422 naming the field (a
+# validator runs only on what was sent, so the default None means "not sent").
+Patch = Annotated[T | SkipJsonSchema[None], BeforeValidator(_refuse_null)]
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=HAS_TEXT),
+    AfterValidator(str.strip),
 ]
 ShortText = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
+Label = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
 Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NO_NUL)
+    str,
+    StringConstraints(min_length=1, max_length=100, pattern=HAS_TEXT),
+    AfterValidator(str.strip),
 ]
 LongText = Annotated[str, StringConstraints(max_length=10_000, pattern=NO_NUL)]
 Zipcode = Annotated[str, StringConstraints(max_length=20, pattern=NO_NUL)]
 City = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
 Phone = Annotated[str, StringConstraints(max_length=50, pattern=NO_NUL)]
-Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$"),
-]
-CountryCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{2}$")
-]
+Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$")]
+CountryCode = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]
 SearchText = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]

@@ -33,6 +33,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import authenticate
@@ -89,6 +90,12 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
         if key == name:
             return bytes(value)
     return None
+
+
+def _routed(scope: Scope) -> bool:
+    """Whether an operation of the app takes this method at this path (only then is there a
+    response worth keeping)."""
+    return any(route.matches(scope)[0] is Match.FULL for route in scope["app"].router.routes)
 
 
 def _invalid_key(key: bytes) -> str | None:
@@ -161,6 +168,9 @@ class IdempotencyMiddleware:
             return
         key = _header(scope, HEADER)
         if key is None:
+            await self.app(scope, receive, send)
+            return
+        if not _routed(scope):  # no such operation: the router answers 404 or 405
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
@@ -352,7 +362,12 @@ PARAMETER: dict[str, Any] = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": "^[!-~]+$",  # printable ASCII, no spaces
+    },
     "description": (
         "Makes a retry safe (e.g. a UUID per intended action). The first response for "
         "(tenant, key) is kept for 24 h and answered again, byte for byte with "

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.simon_api.deps import OfficeDep, PrincipalDep, SessionDep
-from services.simon_api.fields import Email, Name, PathId
+from services.simon_api.fields import Email, Name, Patch, PathId
 from services.simon_api.lookups import get_owned, is_referenced
 from services.simon_api.pagination import Page, PageParams, keyset, page_of, page_params
 from shared.auth import issue_api_key
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/employees", tags=["employees"], responses=PROBLEM_RE
 
 class EmployeeCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [{"name": "Piet Monteur", "email": "piet@devries.nl", "role": "field"}]
         },
@@ -34,13 +34,13 @@ class EmployeeCreate(BaseModel):
 
 class EmployeeUpdate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={"examples": [{"active": False}, {"role": "office"}]},
     )
-    name: Name | None = None
-    email: Email | None = None
-    role: Literal["office", "field"] | None = None
-    active: bool | None = Field(
+    name: Patch[Name] = None
+    email: Patch[Email] = None
+    role: Patch[Literal["office", "field"]] = None
+    active: Patch[StrictBool] = Field(
         default=None, description="false: the employee's keys stop working at once."
     )
 

@@ -14,7 +14,7 @@ from pydantic import (
     field_validator,
 )
 
-from services.simon_api.fields import NO_NUL, Name
+from services.simon_api.fields import NO_NUL, Name, Patch
 from shared.events import QuestionType
 
 CHOICE_TYPES = ("choice", "multi_choice")
@@ -33,7 +33,7 @@ Option = Annotated[
 
 
 class Question(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
     key: QuestionKey
     label: Name = Field(examples=["Meterstand"])
@@ -92,7 +92,9 @@ def _unique_keys(questions: list[Question] | None) -> list[Question] | None:
 
 
 class TemplateCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
+    model_config = ConfigDict(
+        extra="forbid", regex_engine="python-re", json_schema_extra={"examples": [EXAMPLE]}
+    )
 
     name: Name
     questions: Questions
@@ -106,6 +108,7 @@ class TemplateUpdate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {"questions": [{"key": "druk", "label": "Waterdruk (bar)", "type": "number"}]}
@@ -113,8 +116,8 @@ class TemplateUpdate(BaseModel):
         },
     )
 
-    name: Name | None = None
-    questions: Questions | None = None
+    name: Patch[Name] = None
+    questions: Patch[Questions] = None
 
     check_keys = field_validator("questions")(_unique_keys)
 

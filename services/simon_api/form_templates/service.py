@@ -94,7 +94,11 @@ async def attachable_version(
         )
     template, version = found
     if not template.active:
-        raise InvalidInput("template_id", f"Form template {template_id} was deleted")
+        raise InvalidInput(
+            "template_id",
+            f"Form template {template_id} was deleted",
+            code="inactive_reference",
+        )
     version_row: FormTemplateVersion = version
     return version_row
 

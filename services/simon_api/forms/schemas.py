@@ -13,7 +13,11 @@ from shared.events import AnswerValue
 
 
 class FormAttach(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"template_id": 1}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        regex_engine="python-re",
+        json_schema_extra={"examples": [{"template_id": 1}]},
+    )
 
     template_id: EntityId
 
@@ -23,6 +27,7 @@ class FormAnswers(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {

@@ -34,7 +34,7 @@ async def sign(
     try:
         image = decode_png(data.image)
     except NotAPng as problem:
-        raise InvalidInput("image", str(problem)) from None
+        raise InvalidInput("image", str(problem), code="invalid_image") from None
     signature = await session.get(WorkOrderSignature, work_order.id)
     if signature is None:
         signature = WorkOrderSignature(work_order_id=work_order.id, tenant_id=work_order.tenant_id)

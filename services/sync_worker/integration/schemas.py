@@ -22,7 +22,7 @@ ProductRef = str | int
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
 class Wizard(BaseModel):

@@ -49,8 +49,10 @@ def schemathesis(
         str(max_time),
         "--seed",
         str(seed),
+        # One worker: two would share the tenant, and one's DELETE of a customer (which
+        # takes its contact persons along) makes the other's fresh record "disappear".
         "--workers",
-        "2",
+        "1",
         "--header",
         f"Authorization: Bearer {key}",
         "--generation-database",

@@ -10,13 +10,15 @@ from pydantic.json_schema import SkipJsonSchema
 from shared.ids import MAX_ID as MAX_ID  # re-exported for the routers
 from shared.ids import JsonInt as JsonInt
 from shared.ids import PathId as PathId
+from shared.ids import json_integer
 
 NO_NUL = r"^[^\x00]*$"
 # Some text besides spaces. Names are stripped *after* the checks, so the OpenAPI document's
 # limits (on what is sent) are exactly the ones applied.
 HAS_TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
-EntityId = Annotated[JsonInt, Field(ge=1, le=MAX_ID)]
+# Constraints before the validator, so the document shows them as minimum and maximum.
+EntityId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(json_integer)]
 T = TypeVar("T")
 
 

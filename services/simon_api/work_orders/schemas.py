@@ -3,14 +3,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from services.simon_api.fields import EntityId, JsonInt, LongText, Patch
+from services.simon_api.fields import EntityId, LongText, Patch
+from shared.ids import json_integer
 from shared.money import Money, MoneyOut, Quantity, QuantityOut
 
 Status = Literal["created", "planned", "completed", "archived"]
 Kind = Literal["work", "travel"]
-Minutes = Annotated[JsonInt, Field(gt=0, le=7 * 24 * 60, description="Whole minutes, more than 0")]
+Minutes = Annotated[
+    int,
+    Field(gt=0, le=7 * 24 * 60, description="Whole minutes, more than 0"),
+    BeforeValidator(json_integer),
+]
 
 
 class WorkOrderCreate(BaseModel):

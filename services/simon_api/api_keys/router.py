@@ -46,7 +46,10 @@ class ApiKeyList(BaseModel):
 
 
 class ApiKeyCreated(ApiKeyOut):
-    api_key: str = Field(description="Shown once; only its hash is stored.")
+    api_key: str | None = Field(
+        description="Shown once; only its hash is stored. null in a replay of this answer "
+        "(the same Idempotency-Key): revoke that key and issue another."
+    )
 
 
 @router.get("/employees/{employee_id}/api-keys", response_model=ApiKeyList, responses=_OFFICE_ONLY)

@@ -55,7 +55,10 @@ class EmployeeOut(BaseModel):
 
 
 class EmployeeCreated(EmployeeOut):
-    api_key: str = Field(description="Shown once; only its hash is stored.")
+    api_key: str | None = Field(
+        description="Shown once; only its hash is stored. null in a replay of this answer "
+        "(the same Idempotency-Key): issue a new key for the employee."
+    )
 
 
 @router.get("", response_model=Page[EmployeeOut])

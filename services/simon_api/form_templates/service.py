@@ -13,7 +13,13 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.simon_api.form_templates.schemas import TemplateCreate, TemplateOut, TemplateUpdate
+from services.simon_api.form_templates.schemas import (
+    Question,
+    TemplateCreate,
+    TemplateOut,
+    TemplateUpdate,
+    repeated_keys,
+)
 from services.simon_api.lookups import get_owned
 from services.simon_api.pagination import PageParams, keyset, page_of
 from shared.models import FormTemplate, FormTemplateVersion, WorkOrder, WorkOrderForm
@@ -103,7 +109,18 @@ async def attachable_version(
     return version_row
 
 
+def _require_unique_keys(questions: list[Question]) -> None:
+    doubles = repeated_keys(questions)
+    if doubles:
+        raise InvalidInput(
+            "questions",
+            f"Question keys must be unique; repeated: {', '.join(doubles)}",
+            code="duplicate_question_key",
+        )
+
+
 async def create_template(session: AsyncSession, tenant_id: int, data: TemplateCreate) -> Template:
+    _require_unique_keys(data.questions)
     template = FormTemplate(tenant_id=tenant_id, current_version=1, active=True)
     session.add(template)
     await session.flush()
@@ -140,6 +157,8 @@ async def _in_use(session: AsyncSession, version: FormTemplateVersion) -> bool:
 async def update_template(
     session: AsyncSession, tenant_id: int, template_id: int, data: TemplateUpdate
 ) -> Template:
+    if data.questions is not None:
+        _require_unique_keys(data.questions)
     changes = data.model_dump(exclude_unset=True)
     for field in ("name", "questions"):
         if field in changes and changes[field] is None:

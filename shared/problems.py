@@ -50,6 +50,7 @@ class DomainError(Exception):
         code: str | None = None,
         status: int | None = None,
         errors: Sequence[FieldProblem] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -58,6 +59,7 @@ class DomainError(Exception):
         if status is not None:
             self.status = status
         self.errors = list(errors) if errors else None
+        self.headers = headers  # e.g. Retry-After on a 503
 
 
 class NotFound(DomainError):
@@ -108,6 +110,7 @@ _TITLES = {
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 _CODES = {
     400: "bad_request",
@@ -167,6 +170,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if exc.headers:
+            headers = {**(headers or {}), **exc.headers}
         return problem_response(
             exc.status, exc.code, exc.detail, title=exc.title, errors=exc.errors, headers=headers
         )

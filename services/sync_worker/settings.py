@@ -37,6 +37,13 @@ class SyncWorkerSettings(ServiceSettings):
     # A run that keeps failing on Rompslomp's side (429, 5xx, timeouts) is retried later,
     # this many times in all before it fails for good.
     sync_max_attempts: int = 8
+    # Invoice export (DESIGN D3): after an ambiguous POST (timeout, dropped connection, 5xx)
+    # the invoice is looked up by api_reference only this long after the answer: the
+    # longest Rompslomp may still be working on a request (and committing it).
+    export_settle_seconds: float = 60.0
+    # The longest one invoice POST may take; a `sending` export belongs to its worker for
+    # twice this long (the lease) before another worker settles it.
+    export_post_timeout_seconds: float = 30.0
 
     @property
     def oauth_url(self) -> str:

@@ -8,6 +8,7 @@ turns Rompslomp's failures into problems: a refused refresh token sets the integ
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -25,10 +26,12 @@ from services.sync_worker.log import writer
 from services.sync_worker.rompslomp import (
     AuthRevokedError,
     FatalError,
+    RateLimitedError,
     RetriableError,
     RompslompClient,
     TokenSet,
 )
+from services.sync_worker.rompslomp.errors import DEFAULT_RETRY_AFTER
 from shared.clock import utcnow
 from shared.models import RompslompConnection
 from shared.problems import Conflict, DomainError
@@ -40,6 +43,23 @@ class RompslompUnavailable(DomainError):
     status = 502
     code = "rompslomp_unavailable"
     title = "Bad Gateway"
+
+
+class RompslompThrottled(RompslompUnavailable):
+    """Rompslomp asked the tenant to wait (429 Retry-After) longer than a caller may hold
+    on: a person gets 503 with Retry-After at once, a job goes back to the queue."""
+
+    status = 503
+    code = "rompslomp_rate_limited"
+    title = "Service Unavailable"
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = max(1.0, retry_after)
+        seconds = str(math.ceil(self.retry_after))
+        super().__init__(
+            f"Rompslomp asked us to wait {seconds} s before the next request; try again then.",
+            headers={"Retry-After": seconds},
+        )
 
 
 async def store_tokens(
@@ -180,6 +200,10 @@ async def connected(
             "Rompslomp refused our access (revoked or expired): connect to Rompslomp again.",
             code="needs_reconnect",
         ) from exc
+    except RateLimitedError as exc:
+        wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER
+        log.info("integration.rompslomp.throttled", tenant_id=tenant_id, retry_after=wait)
+        raise RompslompThrottled(wait) from exc
     except RetriableError as exc:
         log.warning("integration.rompslomp.unavailable", tenant_id=tenant_id, code=exc.code)
         raise RompslompUnavailable(

@@ -3,7 +3,9 @@
 Every request a tenant makes to Rompslomp (paging, probes, exports, token refreshes excluded)
 takes a slot. A 429 with ``Retry-After: N`` moves the tenant's "not before" instant N seconds
 ahead; no slot is handed out until it has passed, so no request of that tenant is sent during
-the wait. Requests already on the wire when the 429 arrives cannot be recalled.
+the wait. Requests already on the wire when the 429 arrives cannot be recalled. A caller that
+may not wait long (a job slot, a person) passes ``max_wait`` and gets ``RateLimitedError``
+for a longer pause instead of sleeping through it.
 
 The budget is per process; replicas each hold their own (Rompslomp's limits are unpublished,
 the 429 handling is what keeps us honest across replicas).
@@ -15,6 +17,8 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+
+from .errors import RateLimitedError
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -54,18 +58,28 @@ class RequestBudget:
         """Block all of the tenant's new requests for ``seconds`` (never shortens a pause)."""
         self._not_before = max(self._not_before, self._clock() + max(0.0, seconds))
 
-    async def _wait_until_allowed(self) -> None:
+    async def _wait_until_allowed(self, max_wait: float | None) -> None:
         while (delay := self._not_before - self._clock()) > 0:
+            if max_wait is not None and delay > max_wait:
+                # Too long to hold a worker (or a person) waiting: the caller goes back to
+                # its queue, or answers 503 with Retry-After.
+                raise RateLimitedError(
+                    "the tenant is paused by Retry-After",
+                    status=429,
+                    code="client.rate_limit",
+                    retry_after=delay,
+                )
             await self._sleep(delay)
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one request slot; waits for a free slot and for any 429 pause to pass."""
+    async def slot(self, *, max_wait: float | None = None) -> AsyncIterator[None]:
+        """Hold one request slot; waits for a free slot and for any 429 pause to pass, but
+        raises ``RateLimitedError`` instead of waiting longer than ``max_wait`` seconds."""
         # Wait before queueing on the semaphore too, so a paused tenant does not hold slots
         # while sleeping; re-check after acquiring because a 429 may have arrived meanwhile.
-        await self._wait_until_allowed()
+        await self._wait_until_allowed(max_wait)
         async with self._semaphore:
-            await self._wait_until_allowed()
+            await self._wait_until_allowed(max_wait)
             self._in_flight += 1
             try:
                 yield

@@ -7,10 +7,12 @@ from decimal import Decimal
 from sqlalchemy import select, text, update
 
 from services.sync_worker.export import mapping
+from services.sync_worker.export.sender import ExportWaits
 from services.sync_worker.integration.state import activate, ensure_integration
 from services.sync_worker.metrics import REGISTRY
+from shared.clock import utcnow
 from shared.models import Article, Integration, IntegrationLogEntry
-from tests.sync_worker.export.conftest import Shop
+from tests.sync_worker.export.conftest import LEASE, SETTLE, Shop
 
 
 async def log_lines(shop: Shop, work_order_id: int) -> list[tuple[str, str, str]]:
@@ -71,8 +73,9 @@ async def test_a_crash_after_the_post_is_settled_by_lookup_not_a_second_post(sho
     assert await shop.export(event_id) == "sent"
     # As if the worker died after Rompslomp created the invoice, before `sent` was stored.
     row = await shop.export_row(work_order)
-    row.status, row.rompslomp_invoice_id = "sending", None
+    row.status, row.rompslomp_invoice_id, row.sending_since = "sending", None, utcnow()
     await shop.session.commit()
+    await shop.time_passes(work_order, LEASE + SETTLE + 1)
 
     assert await shop.export(event_id) == "sent"
 
@@ -90,8 +93,9 @@ async def test_a_crash_before_the_post_went_out_sends_the_stored_invoice(shop: S
         f"/_sandbox/companies/{shop.company_id}/sales_invoices/{invoice['id']}"
     )
     row = await shop.export_row(work_order)
-    row.status = "sending"  # the POST never reached Rompslomp
+    row.status, row.sending_since = "sending", utcnow()  # the POST never reached Rompslomp
     await shop.session.commit()
+    await shop.time_passes(work_order, LEASE + SETTLE + 1)
 
     assert await shop.export(event_id) == "sent"
 
@@ -99,16 +103,23 @@ async def test_a_crash_before_the_post_went_out_sends_the_stored_invoice(shop: S
     assert (await shop.export_row(work_order)).attempts == 2
 
 
-async def test_a_connection_dropped_after_commit_is_found_by_api_reference(shop: Shop) -> None:
+async def test_a_connection_dropped_after_commit_is_found_by_api_reference_once_settled(
+    shop: Shop,
+) -> None:
     await shop.sandbox.put("/_sandbox/faults", json={"drop_after_commit_rate": 1.0})
     work_order = await shop.work_order()
     event_id = await shop.archive(work_order)
 
+    waits = await shop.attempt(event_id)
+    assert isinstance(waits, ExportWaits)
+    assert (await shop.export_row(work_order)).status == "unknown"
+    await shop.time_passes(work_order, SETTLE)
     assert await shop.export(event_id) == "sent"
 
     await shop.sandbox.delete("/_sandbox/faults")
     (invoice,) = await shop.invoices()
     assert (await shop.export_row(work_order)).rompslomp_invoice_id == invoice["id"]
+    assert (await shop.sandbox_stats())["invoice_posts"] == 1
 
 
 async def test_a_duplicate_api_reference_refused_by_rompslomp_means_already_there(

@@ -30,7 +30,7 @@ from services.sync_worker.export.lookup import invoice_exists
 from services.sync_worker.export.queue import defer_export
 from services.sync_worker.export.schemas import ExportOut
 from services.sync_worker.export.sender import timing
-from services.sync_worker.integration.rompslomp_connection import connected
+from services.sync_worker.integration.rompslomp_connection import THROTTLED, connected
 from shared.clock import utcnow
 from shared.events import WorkOrderArchivedV1
 from shared.export_status import ExportStatus
@@ -144,7 +144,7 @@ async def retry_export(
         **OFFICE_ONLY,
         **documented(409, "`export_not_sent`: only a sent export has an invoice to check"),
         **documented(502, "`rompslomp_unavailable`: Rompslomp could not be asked"),
-        **documented(503, "`rompslomp_rate_limited`: Rompslomp asked to wait (Retry-After)"),
+        **THROTTLED,
     },
 )
 async def check_export(

@@ -34,7 +34,7 @@ from services.sync_worker.rompslomp import (
 from services.sync_worker.rompslomp.errors import DEFAULT_RETRY_AFTER
 from shared.clock import utcnow
 from shared.models import RompslompConnection
-from shared.problems import Conflict, DomainError
+from shared.problems import Conflict, DomainError, documented
 
 log = structlog.get_logger("services.sync_worker.integration")
 
@@ -43,6 +43,13 @@ class RompslompUnavailable(DomainError):
     status = 502
     code = "rompslomp_unavailable"
     title = "Bad Gateway"
+
+
+THROTTLED = documented(
+    503,
+    "`rompslomp_rate_limited`: Rompslomp asked to wait; the `Retry-After` header says how "
+    "long (seconds)",
+)
 
 
 class RompslompThrottled(RompslompUnavailable):

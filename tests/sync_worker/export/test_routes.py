@@ -66,9 +66,10 @@ async def test_another_tenants_work_order_is_not_found_on_every_export_endpoint(
         f"{P}/work-orders/{work_order.id}/invoice-preview", headers=office.headers
     )
     retry = await client.post(f"{P}/exports/{work_order.id}/retry", headers=office.headers)
+    check = await client.post(f"{P}/exports/{work_order.id}/check", headers=office.headers)
     listing = await client.get(f"{P}/exports", headers=office.headers)
 
-    assert (preview.status_code, retry.status_code) == (404, 404)
+    assert (preview.status_code, retry.status_code, check.status_code) == (404, 404, 404)
     assert listing.json()["items"] == []
 
 
@@ -87,6 +88,7 @@ async def test_a_field_employee_may_not_use_the_export_endpoints(
         ("GET", f"{P}/exports"),
         ("GET", f"{P}/work-orders/1/invoice-preview"),
         ("POST", f"{P}/exports/1/retry"),
+        ("POST", f"{P}/exports/1/check"),
     ):
         answer = await client.request(method, path, headers=headers)
         assert answer.status_code == 403, path
@@ -142,6 +144,7 @@ async def test_ids_beyond_the_database_range_answer_422_naming_the_id(
         ("POST", f"{P}/exports/{huge}/retry"),
         ("GET", f"{P}/work-orders/{zero}/invoice-preview"),
         ("POST", f"{P}/exports/{zero}/retry"),
+        ("POST", f"{P}/exports/{huge}/check"),
     ):
         answer = await client.request(method, path, headers=shop.key.headers)
         assert answer.status_code == 422, path

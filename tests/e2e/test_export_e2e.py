@@ -208,3 +208,83 @@ async def test_a_work_order_without_customer_fails_then_reopened_and_rearchived_
         assert export["archive_seq"] == 2
         found = await invoices(sandbox, world)
         assert [i["contact_id"] for i in found] == [world.customers[1][1]]
+
+
+async def test_a_deleted_concept_invoice_is_found_by_check_then_reopened_and_sent_anew(
+    export_stack: Stack, export_engine: AsyncEngine
+) -> None:
+    sandbox = httpx.AsyncClient(base_url=export_stack.sandbox)
+    api = httpx.AsyncClient(base_url=export_stack.simon_api)
+    worker = httpx.AsyncClient(base_url=export_stack.worker)
+    async with sandbox, api, worker:
+        world = await make_world(export_engine, sandbox, export_stack.token_key, "E2E Removed BV")
+        work_order_id = await completed_work_order(api, world)
+        await archive(api, world, work_order_id)
+
+        async def with_status(status: str) -> Any:
+            export = await export_of(worker, world, work_order_id)
+            return export if export and export["status"] == status else None
+
+        export = await wait_for(lambda: with_status("sent"), "the export to be sent")
+        # The office throws the concept invoice away in Rompslomp to start again.
+        deleted = await sandbox.delete(
+            f"/_sandbox/companies/{world.company_id}/sales_invoices/"
+            f"{export['rompslomp_invoice_id']}"
+        )
+        assert deleted.status_code == 204
+        check = await worker.post(f"{P}/exports/{work_order_id}/check", headers=world.headers)
+        assert (check.status_code, check.json()["status"]) == (200, "removed")
+        removed = await worker.get(f"{P}/exports?status=removed", headers=world.headers)
+        assert [e["work_order_id"] for e in removed.json()["items"]] == [work_order_id]
+
+        reopen = await api.post(
+            f"/api/v1/work-orders/{work_order_id}/reopen", headers=world.headers
+        )
+        assert reopen.status_code == 200, reopen.text
+        await archive(api, world, work_order_id)
+
+        export = await wait_for(lambda: with_status("sent"), "the new invoice to be sent")
+        (invoice,) = await invoices(sandbox, world)
+        assert invoice["api_reference"] == f"simon-{world.tenant_id}-wo-{work_order_id}-2"
+        assert invoice["id"] == export["rompslomp_invoice_id"]
+
+
+async def test_a_tenant_throttled_for_an_hour_does_not_stall_another_tenants_invoice(
+    export_stack: Stack, export_engine: AsyncEngine
+) -> None:
+    sandbox = httpx.AsyncClient(base_url=export_stack.sandbox)
+    api = httpx.AsyncClient(base_url=export_stack.simon_api)
+    worker = httpx.AsyncClient(base_url=export_stack.worker)
+    async with sandbox, api, worker:
+        a = await make_world(export_engine, sandbox, export_stack.token_key, "E2E Throttled A")
+        b = await make_world(export_engine, sandbox, export_stack.token_key, "E2E Free B")
+        waiting = [await completed_work_order(api, a) for _ in range(12)]
+        b_order = await completed_work_order(api, b)
+        throttle = {"throttle": [{"company_id": a.company_id, "retry_after": "3600"}]}
+        assert (await sandbox.put("/_sandbox/faults", json=throttle)).status_code == 200
+        try:
+            await asyncio.gather(*(archive(api, a, work_order_id) for work_order_id in waiting))
+
+            async def a_answered_429() -> Any:
+                stats = (await sandbox.get("/_sandbox/stats")).json()
+                return stats["by_status"].get("429")
+
+            await wait_for(a_answered_429, "Rompslomp to throttle tenant A")
+            await archive(api, b, b_order)
+            archived = time.monotonic()
+
+            async def b_invoice() -> Any:
+                return await invoices(sandbox, b)
+
+            # A functional deadline: B's invoice arrives while A's 12 exports wait an hour.
+            while not await b_invoice():
+                assert time.monotonic() - archived < 5.0, "tenant B's invoice took over 5 s"
+                await asyncio.sleep(0.05)
+        finally:
+            await sandbox.delete("/_sandbox/faults")
+        assert await invoices(sandbox, a) == []
+        statuses = [
+            (await export_of(worker, a, work_order_id) or {}).get("status")
+            for work_order_id in waiting
+        ]
+        assert set(statuses) <= {"pending", None}  # nothing in doubt: a 429 is certain

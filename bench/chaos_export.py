@@ -1,8 +1,8 @@
 """R-EXPORT-6 at full size: 1,000 archives over 10 tenants while two sync workers are
 SIGKILLed in turn every few seconds and the sandbox injects 5xx, 504s, 429s,
 drop-after-commit and late commits (503 at once, the invoice stored a second later without
-its api_reference check; 10 % of the POSTs that get past the other faults) (the same run as tests/e2e/test_export_chaos.py,
-bigger).
+its api_reference check: 10 % of the POSTs that get past the other faults). The same run
+as tests/e2e/test_export_chaos.py, bigger.
 
 The workers settle an ambiguous POST after EXPORT_SETTLE_SECONDS, shortened here
 (`--settle`, default 3 s) but longer than the late commit's delay; the line says which.

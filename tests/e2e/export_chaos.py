@@ -7,9 +7,10 @@ several tenants are completed, then archived while the sandbox injects 5xx, time
 (503 at once, the invoice stored a second later without its api_reference check), and a
 worker is killed with SIGKILL every few seconds and started again. The workers settle an
 ambiguous POST after EXPORT_SETTLE_SECONDS (shortened here, but longer than the late
-commit's delay: the longest Rompslomp may still be working on a request). Then, with the faults and the
-killing stopped, every archive must end as its data says: exactly one concept invoice (by
-`api_reference`), or `skipped` (filter word), or `failed` (no customer) with no invoice.
+commit's delay: the longest Rompslomp may still be working on a request). Then, with the
+faults and the killing stopped, every archive must end as its data says: exactly one
+concept invoice (by `api_reference`), or `skipped` (filter word), or `failed` (no
+customer) with no invoice.
 """
 
 from __future__ import annotations

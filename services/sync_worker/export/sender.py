@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,7 +65,14 @@ from services.sync_worker.rompslomp import (
 from shared.clock import utcnow
 from shared.events import WORK_ORDER_ARCHIVED, WorkOrderArchivedV1
 from shared.export_status import IN_FLIGHT, ExportStatus
-from shared.models import Integration, IntegrationSettings, InvoiceExport, OutboxEvent, WorkOrder
+from shared.models import (
+    Integration,
+    IntegrationSettings,
+    InvoiceExport,
+    OutboxEvent,
+    RompslompConnection,
+    WorkOrder,
+)
 
 Outcome = Literal["sent", "failed", "skipped", "waiting", "ignored"]
 
@@ -97,6 +104,7 @@ class Claim:
     decision: Send | Reconcile
     export_id: int
     snapshot: WorkOrderArchivedV1
+    connection: RompslompConnection | None  # the stored tokens, read with the facts
     settings: IntegrationSettings | None = None
     administration_id: int | None = None
     payload: dict[str, Any] | None = None
@@ -115,7 +123,8 @@ async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id:
     if isinstance(claim, str):
         return claim
     try:
-        async with connected(rompslomp, sessions, claim.snapshot.tenant_id) as client:
+        tenant_id = claim.snapshot.tenant_id
+        async with connected(rompslomp, sessions, tenant_id, stored=claim.connection) as client:
             if isinstance(claim.decision, Reconcile):
                 return await _reconcile(sessions, client, claim, rules)
             return await _send(sessions, client, claim, rules)
@@ -129,31 +138,46 @@ async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id:
 async def _claim(
     session: AsyncSession, rompslomp: Rompslomp, event_id: int, rules: Timing
 ) -> Claim | Outcome | ExportWaits:
-    event = await session.get(OutboxEvent, event_id)
-    if event is None or event.event_type != WORK_ORDER_ARCHIVED:
-        return "ignored"
-    snapshot = WorkOrderArchivedV1.model_validate(event.payload)
-    tenant_id, work_order_id = snapshot.tenant_id, snapshot.work_order_id
-    # FOR SHARE: simon_api's reopen locks the work order FOR UPDATE and then reads the
-    # export's status, so a reopen happens either before us (this event is stale) or
-    # after our `pending`/`sending` is committed (and is refused).
-    work_order = (
+    # One statement reads every fact, and locks the work order FOR SHARE: simon_api's
+    # reopen locks it FOR UPDATE and then reads the export's status, so a reopen happens
+    # either before us (this event is stale) or after our `pending`/`sending` is committed
+    # (and is refused). No row: no such event, or its work order was wiped since.
+    facts = (
         await session.execute(
-            select(WorkOrder.status, WorkOrder.archive_count)
-            .where(WorkOrder.id == work_order_id, WorkOrder.tenant_id == tenant_id)
-            .with_for_update(read=True)
+            select(
+                OutboxEvent.event_type,
+                OutboxEvent.payload,
+                WorkOrder.status,
+                WorkOrder.archive_count,
+                Integration.state,
+                IntegrationSettings,
+                RompslompConnection,
+            )
+            .join(
+                WorkOrder,
+                and_(
+                    WorkOrder.id == OutboxEvent.aggregate_id,
+                    WorkOrder.tenant_id == OutboxEvent.tenant_id,
+                ),
+            )
+            .outerjoin(Integration, Integration.tenant_id == OutboxEvent.tenant_id)
+            .outerjoin(IntegrationSettings, IntegrationSettings.tenant_id == OutboxEvent.tenant_id)
+            .outerjoin(RompslompConnection, RompslompConnection.tenant_id == OutboxEvent.tenant_id)
+            .where(OutboxEvent.id == event_id)
+            .with_for_update(read=True, of=WorkOrder)
+            .execution_options(populate_existing=True)
         )
     ).one_or_none()
-    state = await session.scalar(
-        select(Integration.state).where(Integration.tenant_id == tenant_id)
-    )
-    current = (
-        work_order is not None
-        and work_order.status == "archived"
-        and work_order.archive_count == snapshot.archive_seq
-    )
+    if facts is None or facts.event_type != WORK_ORDER_ARCHIVED:
+        log.info("export.ignored", reason="no_event_or_work_order", event_id=event_id)
+        return "ignored"
+    snapshot = WorkOrderArchivedV1.model_validate(facts.payload)
+    tenant_id, work_order_id = snapshot.tenant_id, snapshot.work_order_id
+    state, settings = facts.state, facts.IntegrationSettings
+    current = facts.status == "archived" and facts.archive_count == snapshot.archive_seq
+    export = None
     if current and state not in (None, "never_activated"):
-        await session.execute(
+        export = await session.scalar(
             insert(InvoiceExport)
             .values(
                 tenant_id=tenant_id,
@@ -165,17 +189,16 @@ async def _claim(
                 archived_at=snapshot.archived_at,
             )
             .on_conflict_do_nothing(index_elements=["tenant_id", "work_order_id"])
+            .returning(InvoiceExport)
         )
-    export = await _locked_export(session, tenant_id, work_order_id)
-    settings = await session.get(IntegrationSettings, tenant_id, populate_existing=True)
+    if export is None:
+        export = await _locked_export(session, tenant_id, work_order_id)
     now = utcnow()
     pause = rompslomp.budgets.for_tenant(str(tenant_id)).wait_time()
     decision = decide(
         Situation(
             snapshot=snapshot,
-            work_order=WorkOrderNow(work_order.status, work_order.archive_count)
-            if work_order is not None
-            else None,
+            work_order=WorkOrderNow(facts.status, facts.archive_count),
             export=_export_now(export) if export is not None else None,
             integration_state=state,
             configured=settings is not None,
@@ -191,9 +214,17 @@ async def _claim(
         log.info("export.ignored", reason=decision.reason, tenant_id=tenant_id, event_id=event_id)
         return "ignored"
     assert export is not None
+    connection = facts.RompslompConnection
     if isinstance(decision, Reconcile):
         in_flight = await _in_flight_snapshot(session, export, event_id, snapshot)
-        return Claim(decision, export.id, in_flight, None, export.administration_id, export.payload)
+        return Claim(
+            decision,
+            export.id,
+            in_flight,
+            connection,
+            administration_id=export.administration_id,
+            payload=export.payload,
+        )
     if decision.restart is not None:
         transitions.restart(export, event_id, snapshot, decision.restart.api_reference)
     if isinstance(decision, Wait):
@@ -209,8 +240,7 @@ async def _claim(
         transitions.skip(session, export, snapshot, decision.problem)
         return "skipped"
     assert settings is not None
-    session.expunge(settings)
-    return Claim(decision, export.id, snapshot, settings)
+    return Claim(decision, export.id, snapshot, connection, settings=settings)
 
 
 def _export_now(export: InvoiceExport) -> ExportNow:
@@ -305,39 +335,32 @@ async def _mark_sending(
     the work order reopened since the claim (R-SETUP-7): then nothing is sent."""
     snapshot = claim.snapshot
     async with sessions() as session:
-        # FOR SHARE on the integration: a concurrent deactivate waits for this commit (and
-        # its POST is then one already in flight), or we see it.
-        state = await session.scalar(
-            select(Integration.state)
-            .where(Integration.tenant_id == snapshot.tenant_id)
-            .with_for_update(read=True)
-        )
-        export = await _locked(session, claim)
-        work_order = (
+        # One statement locks the three rows: the export FOR UPDATE; the work order and the
+        # integration FOR SHARE (a concurrent reopen or deactivate waits for this commit,
+        # and its POST is then one already in flight, or we see it).
+        found = (
             await session.execute(
-                select(WorkOrder.status, WorkOrder.archive_count)
-                .where(
-                    WorkOrder.id == snapshot.work_order_id,
-                    WorkOrder.tenant_id == snapshot.tenant_id,
-                )
-                .with_for_update(read=True)
+                select(InvoiceExport, WorkOrder.status, WorkOrder.archive_count, Integration.state)
+                .join(WorkOrder, WorkOrder.id == InvoiceExport.work_order_id)
+                .join(Integration, Integration.tenant_id == InvoiceExport.tenant_id)
+                .where(InvoiceExport.id == claim.export_id)
+                .suffix_with("FOR UPDATE OF invoice_exports FOR SHARE OF work_orders, integrations")
+                .execution_options(populate_existing=True)
             )
         ).one_or_none()
         outcome: Outcome | None = None
-        if export is None or export.status not in expect:
+        if found is None or found.InvoiceExport.status not in expect:
             outcome = "ignored"
-        elif state != "active":
-            transitions.pending(export)  # nothing is in Rompslomp: activation sends it
+        elif found.state != "active":
+            transitions.pending(found.InvoiceExport)  # nothing is there: activation sends it
             outcome = "waiting"
-        elif (
-            work_order is None
-            or work_order.status != "archived"
-            or work_order.archive_count != export.archive_seq
-        ):
-            transitions.pending(export)  # reopened: the next archive restarts it
+        elif found.status != "archived" or found.archive_count != found.InvoiceExport.archive_seq:
+            transitions.pending(found.InvoiceExport)  # reopened: the next archive restarts it
             outcome = "ignored"
         else:
-            transitions.sending(export, administration_id=administration_id, payload=payload)
+            transitions.sending(
+                found.InvoiceExport, administration_id=administration_id, payload=payload
+            )
         await session.commit()
     if outcome is not None:
         log.info("export.send.withheld", work_order_id=snapshot.work_order_id, outcome=outcome)

@@ -107,8 +107,11 @@ async def load_tokens(
     if for_update:
         statement = statement.with_for_update()
     row = await session.scalar(statement)
-    if row is None:
-        return None
+    return tokens_of(row, cipher) if row is not None else None
+
+
+def tokens_of(row: RompslompConnection, cipher: Fernet) -> TokenSet:
+    """The stored pair, decrypted (a caller that read the row in its own query)."""
     return TokenSet(
         access_token=decrypt(cipher, row.access_token_encrypted),
         refresh_token=decrypt(cipher, row.refresh_token_encrypted),
@@ -143,13 +146,21 @@ async def mark_needs_reconnect(session: AsyncSession, tenant_id: int) -> None:
 
 @asynccontextmanager
 async def connected(
-    rompslomp: Rompslomp, sessions: SessionFactory, tenant_id: int
+    rompslomp: Rompslomp,
+    sessions: SessionFactory,
+    tenant_id: int,
+    *,
+    stored: RompslompConnection | None = None,
 ) -> AsyncIterator[RompslompClient]:
-    """A client on the tenant's tokens; raises 409 `not_connected` without a connection."""
+    """A client on the tenant's tokens; raises 409 `not_connected` without a connection.
+    `stored`: the connection row, when the caller read it already (a transaction fewer)."""
     cipher = rompslomp.cipher()
-    async with sessions() as session:
-        tokens = await load_tokens(session, tenant_id, cipher)
-        await session.commit()
+    if stored is not None:
+        tokens: TokenSet | None = tokens_of(stored, cipher)
+    else:
+        async with sessions() as session:
+            tokens = await load_tokens(session, tenant_id, cipher)
+            await session.commit()
     if tokens is None:
         raise Conflict(
             "Simon is not connected to Rompslomp yet: connect first (POST /connect).",

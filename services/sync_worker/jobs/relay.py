@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.sync_worker.export.queue import EXPORT_TASK, export_lock
-from services.sync_worker.jobs.defer import defer
+from services.sync_worker.jobs.defer import defer_many
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.outbox import NOTIFY_CHANNEL
 
@@ -38,18 +38,23 @@ _MARK = text("UPDATE outbox_events SET processed_at = now() WHERE id = ANY(:ids)
 
 
 async def relay_once(session: AsyncSession) -> int:
-    """Relay one batch in the session's transaction (the caller commits); the count."""
+    """Relay one batch in the session's transaction (the caller commits); the count.
+
+    Three statements whatever the batch's size (claim, one multi-row insert of the jobs,
+    mark): at 60 archives a second, a statement per event was most of the relay's cost."""
     rows = (await session.execute(_CLAIM, {"batch": BATCH})).all()
-    for row in rows:
-        if row.event_type == WORK_ORDER_ARCHIVED:
-            await defer(
-                session,
-                EXPORT_TASK,
-                args={"event_id": row.id},
-                lock=export_lock(row.tenant_id, row.aggregate_id),
-            )
-    if rows:
-        await session.execute(_MARK, {"ids": [row.id for row in rows]})
+    if not rows:
+        return 0
+    await defer_many(
+        session,
+        EXPORT_TASK,
+        [
+            ({"event_id": row.id}, export_lock(row.tenant_id, row.aggregate_id))
+            for row in rows
+            if row.event_type == WORK_ORDER_ARCHIVED
+        ],
+    )
+    await session.execute(_MARK, {"ids": [row.id for row in rows]})
     return len(rows)
 
 

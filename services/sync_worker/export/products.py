@@ -3,8 +3,10 @@
 The configured work/travel/standard products are fetched from Rompslomp (not the local
 articles table): the settings hold only their id, and the fetch gives the price and VAT
 type in force *now* (R-EXPORT-5) and is at once the "configured product gone" check
-(R-EXPORT-2). The customer's contact is fetched too, so a customer deleted in Rompslomp
-since the last sync fails the export before anything is sent.
+(R-EXPORT-2). The invoice preview fetches the customer's contact too, so the office sees a
+customer deleted in Rompslomp since the last sync before archiving; the export itself does
+not (one request fewer per export): Rompslomp refuses the POST, the export looks its
+reference up and fails in Rompslomp's words.
 
 Materials carry their article's Rompslomp id and VAT type in the snapshot (kept by the
 master-data sync, which deactivates articles deleted in Rompslomp); their product is

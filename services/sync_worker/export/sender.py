@@ -379,7 +379,10 @@ async def _send(
     assert snapshot.customer is not None
     assert snapshot.customer.rompslomp_id is not None
     try:
-        resolved = await products.resolve(client, settings, snapshot)
+        # The contact is not read here: a customer deleted in Rompslomp since the last sync
+        # is refused at the POST (looked up, then failed in Rompslomp's words), one request
+        # fewer per export; the preview does check it, for the person looking.
+        resolved = await products.resolve(client, settings, snapshot, check_customer=False)
     except FatalError as exc:
         refused = checks.refused(snapshot.number, _reason(exc))
         return await _finish_failed(sessions, claim, (refused,))

@@ -56,6 +56,27 @@ async def test_the_preview_names_blocking_problems(client: httpx.AsyncClient, sh
     assert all(p["message"] and p["action"] for p in body["problems"])
 
 
+async def test_the_preview_names_a_customer_deleted_in_rompslomp_and_an_inactive_integration(
+    client: httpx.AsyncClient, shop: Shop
+) -> None:
+    await shop.sandbox.delete(f"/_sandbox/companies/{shop.company_id}/contacts/{shop.contact_id}")
+    await shop.session.execute(
+        text("UPDATE integrations SET state = 'inactive' WHERE tenant_id = :t"),
+        {"t": shop.tenant_id},
+    )
+    work_order = await shop.work_order()
+    await shop.session.commit()
+
+    body = (
+        await client.get(
+            f"{P}/work-orders/{work_order.id}/invoice-preview", headers=shop.key.headers
+        )
+    ).json()
+
+    assert body["would_send"] is False
+    assert [p["code"] for p in body["problems"]] == ["integration_not_active", "customer_gone"]
+
+
 async def test_another_tenants_work_order_is_not_found_on_every_export_endpoint(
     client: httpx.AsyncClient, shop: Shop, office: TenantKey
 ) -> None:

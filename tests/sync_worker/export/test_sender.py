@@ -179,7 +179,9 @@ async def test_no_customer_fails_with_an_error_saying_what_to_do(shop: Shop) -> 
     assert (await shop.export_row(work_order)).status == "failed"
 
 
-async def test_a_customer_deleted_in_rompslomp_fails_before_anything_is_sent(shop: Shop) -> None:
+async def test_a_customer_deleted_in_rompslomp_is_refused_and_fails_in_rompslomps_words(
+    shop: Shop,
+) -> None:
     await shop.sandbox.delete(f"/_sandbox/companies/{shop.company_id}/contacts/{shop.contact_id}")
     work_order = await shop.work_order()
     event_id = await shop.archive(work_order)
@@ -187,8 +189,13 @@ async def test_a_customer_deleted_in_rompslomp_fails_before_anything_is_sent(sho
     assert await shop.export(event_id) == "failed"
 
     assert await shop.invoices() == []
-    ((level, message, _),) = await log_lines(shop, work_order.id)
-    assert (level, "bestaat niet meer in Rompslomp" in message) == ("error", True)
+    ((level, message, action),) = await log_lines(shop, work_order.id)
+    assert (level, message) == (
+        "error",
+        f"Rompslomp weigerde de conceptfactuur voor werkbon {work_order.number}: "
+        "Contact bestaat niet.",
+    )
+    assert "heropen de werkbon" in action
 
 
 async def test_a_configured_product_gone_fails_with_a_settings_action(shop: Shop) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from procrastinate import App, PsycopgConnector
+from psycopg import AsyncConnection
 
 TASK_MODULES = (
     "services.sync_worker.jobs.maintenance",
@@ -34,10 +36,19 @@ def libpq_url(url: str) -> str:
     return url
 
 
+async def _autocommit(connection: AsyncConnection[Any]) -> None:
+    # Every query of the job engine is one call of one of its functions: without autocommit
+    # psycopg wraps each in BEGIN … COMMIT, two round trips more for every job fetched and
+    # every job finished (a quarter of the worker's database traffic at 60 archives/s).
+    await connection.set_autocommit(True)
+
+
 @asynccontextmanager
 async def opened(url: str, *, max_size: int = 10) -> AsyncIterator[App]:
     """The app connected to `url` for the duration of the block."""
-    connector = PsycopgConnector(conninfo=libpq_url(url), min_size=1, max_size=max_size)
+    connector = PsycopgConnector(
+        conninfo=libpq_url(url), min_size=1, max_size=max_size, configure=_autocommit
+    )
     with app.replace_connector(connector):
         async with app.open_async():
             yield app

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import structlog
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,6 +108,16 @@ class Claim:
     settings: IntegrationSettings | None = None
     administration_id: int | None = None
     payload: dict[str, Any] | None = None
+    sending: bool = False  # `sending` was committed with the claim: POST at once
+
+
+def _payload(snapshot: WorkOrderArchivedV1, resolved: products.Resolved, reference: str) -> Any:
+    """The concept invoice to POST, as stored with `sending` (reconciled against later)."""
+    assert snapshot.customer is not None
+    assert snapshot.customer.rompslomp_id is not None
+    lines = mapping.invoice_lines(snapshot, resolved.settings, resolved.material_products)
+    invoice = mapping.sales_invoice(snapshot, lines, contact_id=snapshot.customer.rompslomp_id)
+    return invoice.model_copy(update={"api_reference": reference}).to_payload()
 
 
 async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id: int) -> Outcome:
@@ -138,10 +148,11 @@ async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id:
 async def _claim(
     session: AsyncSession, rompslomp: Rompslomp, event_id: int, rules: Timing
 ) -> Claim | Outcome | ExportWaits:
-    # One statement reads every fact, and locks the work order FOR SHARE: simon_api's
-    # reopen locks it FOR UPDATE and then reads the export's status, so a reopen happens
-    # either before us (this event is stale) or after our `pending`/`sending` is committed
-    # (and is refused). No row: no such event, or its work order was wiped since.
+    # One statement reads every fact, and locks the work order and the integration FOR
+    # SHARE: simon_api's reopen locks the work order FOR UPDATE and then reads the export's
+    # status, so a reopen happens either before us (this event is stale) or after our
+    # `pending`/`sending` is committed (and is refused); a deactivation likewise. No row:
+    # no such event, its work order wiped since, or a tenant that never activated.
     facts = (
         await session.execute(
             select(
@@ -160,11 +171,11 @@ async def _claim(
                     WorkOrder.tenant_id == OutboxEvent.tenant_id,
                 ),
             )
-            .outerjoin(Integration, Integration.tenant_id == OutboxEvent.tenant_id)
+            .join(Integration, Integration.tenant_id == OutboxEvent.tenant_id)
             .outerjoin(IntegrationSettings, IntegrationSettings.tenant_id == OutboxEvent.tenant_id)
             .outerjoin(RompslompConnection, RompslompConnection.tenant_id == OutboxEvent.tenant_id)
             .where(OutboxEvent.id == event_id)
-            .with_for_update(read=True, of=WorkOrder)
+            .with_for_update(read=True, of=[WorkOrder, Integration])
             .execution_options(populate_existing=True)
         )
     ).one_or_none()
@@ -240,7 +251,23 @@ async def _claim(
         transitions.skip(session, export, snapshot, decision.problem)
         return "skipped"
     assert settings is not None
-    return Claim(decision, export.id, snapshot, connection, settings=settings)
+    recalled = products.recall(settings, snapshot)
+    if recalled is None:  # Rompslomp must be asked first: `sending` is committed after
+        return Claim(decision, export.id, snapshot, connection, settings=settings)
+    # Everything the invoice needs is known: `sending` is committed with the claim, under
+    # the locks that prove the integration active and the work order archived (R-SETUP-7).
+    payload = _payload(snapshot, recalled, decision.api_reference)
+    transitions.sending(export, administration_id=settings.administration_id, payload=payload)
+    return Claim(
+        decision,
+        export.id,
+        snapshot,
+        connection,
+        settings=settings,
+        administration_id=settings.administration_id,
+        payload=payload,
+        sending=True,
+    )
 
 
 def _export_now(export: InvoiceExport) -> ExportNow:
@@ -286,6 +313,32 @@ async def _locked(session: AsyncSession, claim: Claim) -> InvoiceExport | None:
 async def _finish_sent(sessions: SessionFactory, claim: Claim, found: Found) -> Outcome:
     reference = claim.decision.api_reference
     async with sessions() as session:
+        if not found.duplicates:
+            # The usual ending, in one statement: our own `sending` becomes `sent`.
+            values = transitions.sent_values(found.invoice_id)
+            updated = (
+                await session.execute(
+                    update(InvoiceExport)
+                    .where(
+                        InvoiceExport.id == claim.export_id,
+                        InvoiceExport.api_reference == reference,
+                        InvoiceExport.status == ExportStatus.SENDING,
+                    )
+                    .values(**values)
+                    .returning(InvoiceExport.archived_at)
+                    .execution_options(synchronize_session=False)
+                )
+            ).one_or_none()
+            if updated is not None:
+                transitions.announce_sent(
+                    session,
+                    claim.snapshot,
+                    found.invoice_id,
+                    updated.archived_at,
+                    values["sent_at"],
+                )
+                await session.commit()
+                return "sent"
         export = await _locked(session, claim)
         if export is not None and export.api_reference == reference:
             transitions.sent(session, export, claim.snapshot, found.invoice_id, found.duplicates)
@@ -376,8 +429,11 @@ async def _send(
     assert isinstance(claim.decision, Send)
     settings, snapshot = claim.settings, claim.snapshot
     assert settings is not None
-    assert snapshot.customer is not None
-    assert snapshot.customer.rompslomp_id is not None
+    if claim.sending:
+        assert claim.payload is not None
+        return await _post(
+            sessions, client, claim, settings.administration_id, claim.payload, rules
+        )
     try:
         # The contact is not read here: a customer deleted in Rompslomp since the last sync
         # is refused at the POST (looked up, then failed in Rompslomp's words), one request
@@ -388,10 +444,7 @@ async def _send(
         return await _finish_failed(sessions, claim, (refused,))
     if resolved.problems:
         return await _finish_failed(sessions, claim, tuple(resolved.problems))
-    lines = mapping.invoice_lines(snapshot, resolved.settings, resolved.material_products)
-    invoice = mapping.sales_invoice(snapshot, lines, contact_id=snapshot.customer.rompslomp_id)
-    invoice = invoice.model_copy(update={"api_reference": claim.decision.api_reference})
-    payload = invoice.to_payload()
+    payload = _payload(snapshot, resolved, claim.decision.api_reference)
     withheld = await _mark_sending(
         sessions,
         claim,

@@ -128,13 +128,32 @@ def sent(
     if export.status == ExportStatus.FAILED:
         office_log(session, snapshot, checks.sent_after_all(snapshot.number), "warning")
         log.warning("export.sent_after_failed", invoice_id=invoice_id, **ids)
-    now = utcnow()
-    export.status = ExportStatus.SENT
-    export.rompslomp_invoice_id = invoice_id
-    export.sent_at = now
-    export.last_error = None
-    export.sending_since = None
-    export.settle_after = None
+    values = sent_values(invoice_id)
+    for name, value in values.items():
+        setattr(export, name, value)
+    announce_sent(session, snapshot, invoice_id, export.archived_at, values["sent_at"])
+
+
+def sent_values(invoice_id: int) -> dict[str, Any]:
+    """The columns of a `sent` export (also set by the sender's one-statement update)."""
+    return {
+        "status": ExportStatus.SENT,
+        "rompslomp_invoice_id": invoice_id,
+        "sent_at": utcnow(),
+        "last_error": None,
+        "sending_since": None,
+        "settle_after": None,
+    }
+
+
+def announce_sent(
+    session: AsyncSession,
+    snapshot: WorkOrderArchivedV1,
+    invoice_id: int,
+    archived_at: datetime | None,
+    sent_at: datetime,
+) -> None:
+    """The log line for the office and the metrics of an export that became `sent`."""
     writer.write(
         session,
         snapshot.tenant_id,
@@ -145,9 +164,14 @@ def sent(
         message_en=f"Concept invoice created in Rompslomp for work order {snapshot.number}.",
     )
     EXPORTS_FINISHED.labels(status="sent").inc()
-    if export.archived_at is not None:
-        EXPORT_LATENCY.observe(max(0.0, (now - export.archived_at).total_seconds()))
-    log.info("export.sent", invoice_id=invoice_id, **ids)
+    if archived_at is not None:
+        EXPORT_LATENCY.observe(max(0.0, (sent_at - archived_at).total_seconds()))
+    log.info(
+        "export.sent",
+        invoice_id=invoice_id,
+        tenant_id=snapshot.tenant_id,
+        work_order_id=snapshot.work_order_id,
+    )
 
 
 def removed(session: AsyncSession, export: InvoiceExport, number: str, invoice_id: int) -> bool:

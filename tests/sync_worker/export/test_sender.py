@@ -353,3 +353,20 @@ async def test_a_tenant_that_never_activated_gets_no_export_row(shop: Shop) -> N
         {"id": work_order.id},
     )
     assert found == 0  # simon_api lets the office reopen it
+
+
+async def test_with_its_products_remembered_an_export_is_one_post_and_two_transactions(
+    shop: Shop,
+) -> None:
+    first = await shop.work_order()
+    assert await shop.export(await shop.archive(first)) == "sent"  # reads the products
+    second = await shop.work_order()
+    event_id = await shop.archive(second)
+    await shop.sandbox.post("/_sandbox/stats/reset")
+
+    assert await shop.export(event_id) == "sent"
+
+    stats = await shop.sandbox_stats()
+    assert (stats["requests"], stats["invoice_posts"]) == (1, 1)
+    row = await shop.export_row(second)
+    assert (row.status, row.attempts, row.sending_since) == ("sent", 1, None)

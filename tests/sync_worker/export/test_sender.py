@@ -355,7 +355,7 @@ async def test_a_tenant_that_never_activated_gets_no_export_row(shop: Shop) -> N
     assert found == 0  # simon_api lets the office reopen it
 
 
-async def test_with_its_products_remembered_an_export_is_one_post_and_two_transactions(
+async def test_with_its_products_remembered_an_export_asks_rompslomp_only_to_post(
     shop: Shop,
 ) -> None:
     first = await shop.work_order()

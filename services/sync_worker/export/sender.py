@@ -4,13 +4,14 @@ the worst Rompslomp its spec allows.
 One `invoice_exports` row per (tenant, work order) carries the export (the statuses are in
 shared/export_status.py). A run of the export job:
 
-1. one short transaction locks the row (inserting it for a current archive), reads the
-   facts and lets `decision.decide` choose; endings without Rompslomp (failed, skipped, a
-   reset for a new archive, an expired lease) are written in it;
-2. with no transaction open (STYLE 1), it talks to Rompslomp: `Send` builds the invoice,
-   commits `sending` (re-checking under the lock that the integration is still active and
-   the work order still archived at this archive: R-SETUP-7), then POSTs once; `Reconcile`
-   looks the invoice up by `api_reference` first and POSTs only when it is not there.
+1. one short transaction (claim.py) reads the facts under locks, lets `decision.decide`
+   choose, and records what needs no Rompslomp; when the invoice's products are
+   remembered it commits `sending` there and then;
+2. with no transaction open (STYLE 1), this module talks to Rompslomp: `Send` reads what
+   the invoice needs, commits `sending` (re-checking under the locks that the integration
+   is still active and the work order still archived at this archive: R-SETUP-7), then
+   POSTs once; `Reconcile` looks the invoice up by `api_reference` first and POSTs only
+   when it is not there.
 
 An ambiguous answer (timeout, dropped connection, 5xx, 408, an unreadable 2xx) makes the
 export `unknown`: no second POST in this run, and no lookup before `EXPORT_SETTLE_SECONDS`
@@ -25,30 +26,24 @@ scheduled for the moment (export/tasks.py).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from datetime import timedelta
+from typing import Any
 
 import structlog
-from sqlalchemy import and_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.deps import Rompslomp, SessionFactory
-from services.sync_worker.export import checks, mapping, products, transitions
-from services.sync_worker.export.decision import (
-    ExportNow,
-    Fail,
-    Ignore,
-    Reconcile,
-    Send,
-    Situation,
-    Skip,
-    Timing,
-    Wait,
-    WorkOrderNow,
-    decide,
+from services.sync_worker.export import checks, products, transitions
+from services.sync_worker.export.claim import (
+    Claim,
+    ExportWaits,
+    Outcome,
+    invoice_payload,
+    timing,
 )
+from services.sync_worker.export.claim import claim as first_transaction
+from services.sync_worker.export.decision import Reconcile, Send, Timing
 from services.sync_worker.export.lookup import Found, find_invoice
 from services.sync_worker.integration.rompslomp_connection import (
     RompslompThrottled,
@@ -63,61 +58,36 @@ from services.sync_worker.rompslomp import (
     SalesInvoiceCreate,
 )
 from shared.clock import utcnow
-from shared.events import WORK_ORDER_ARCHIVED, WorkOrderArchivedV1
 from shared.export_status import IN_FLIGHT, ExportStatus
-from shared.models import (
-    Integration,
-    IntegrationSettings,
-    InvoiceExport,
-    OutboxEvent,
-    RompslompConnection,
-    WorkOrder,
+from shared.models import Integration, InvoiceExport, WorkOrder
+
+__all__ = ["ExportWaits", "Outcome", "export_event", "timing"]
+
+# Statements of the hot path, built once (a statement memoises its cache key).
+_SENT = (
+    update(InvoiceExport)
+    .where(
+        InvoiceExport.id == bindparam("export_id"),
+        InvoiceExport.api_reference == bindparam("reference"),
+        InvoiceExport.status == ExportStatus.SENDING,
+    )
+    .values({name: bindparam(f"new_{name}") for name in transitions.sent_values(0)})
+    .returning(InvoiceExport.archived_at)
+    .execution_options(synchronize_session=False)
+)
+# The export FOR UPDATE; the work order and the integration FOR SHARE (a concurrent reopen
+# or deactivate waits for this commit, and its POST is then one already in flight, or we
+# see it).
+_LOCK_FOR_SENDING = (
+    select(InvoiceExport, WorkOrder.status, WorkOrder.archive_count, Integration.state)
+    .join(WorkOrder, WorkOrder.id == InvoiceExport.work_order_id)
+    .join(Integration, Integration.tenant_id == InvoiceExport.tenant_id)
+    .where(InvoiceExport.id == bindparam("export_id"))
+    .suffix_with("FOR UPDATE OF invoice_exports FOR SHARE OF work_orders, integrations")
+    .execution_options(populate_existing=True)
 )
 
-Outcome = Literal["sent", "failed", "skipped", "waiting", "ignored"]
-
 log = structlog.get_logger("services.sync_worker.export")
-
-
-class ExportWaits(Exception):
-    """Not now: the job goes back to the queue, scheduled for `until`."""
-
-    def __init__(self, until: datetime, reason: str) -> None:
-        super().__init__(f"export waits until {until.isoformat()} ({reason})")
-        self.until = until
-        self.reason = reason
-
-
-def timing(rompslomp: Rompslomp) -> Timing:
-    settings = rompslomp.settings
-    return Timing(
-        settle=timedelta(seconds=settings.export_settle_seconds),
-        post_deadline=timedelta(seconds=settings.export_post_timeout_seconds),
-        max_pause=timedelta(seconds=rompslomp.retry.max_retry_after),
-    )
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What the first transaction handed to the Rompslomp phase."""
-
-    decision: Send | Reconcile
-    export_id: int
-    snapshot: WorkOrderArchivedV1
-    connection: RompslompConnection | None  # the stored tokens, read with the facts
-    settings: IntegrationSettings | None = None
-    administration_id: int | None = None
-    payload: dict[str, Any] | None = None
-    sending: bool = False  # `sending` was committed with the claim: POST at once
-
-
-def _payload(snapshot: WorkOrderArchivedV1, resolved: products.Resolved, reference: str) -> Any:
-    """The concept invoice to POST, as stored with `sending` (reconciled against later)."""
-    assert snapshot.customer is not None
-    assert snapshot.customer.rompslomp_id is not None
-    lines = mapping.invoice_lines(snapshot, resolved.settings, resolved.material_products)
-    invoice = mapping.sales_invoice(snapshot, lines, contact_id=snapshot.customer.rompslomp_id)
-    return invoice.model_copy(update={"api_reference": reference}).to_payload()
 
 
 async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id: int) -> Outcome:
@@ -126,7 +96,7 @@ async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id:
     again later."""
     rules = timing(rompslomp)
     async with sessions() as session:
-        claim = await _claim(session, rompslomp, event_id, rules)
+        claim = await first_transaction(session, rompslomp, event_id, rules)
         await session.commit()
     if isinstance(claim, ExportWaits):
         raise claim
@@ -140,165 +110,6 @@ async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id:
             return await _send(sessions, client, claim, rules)
     except RompslompThrottled as exc:
         raise ExportWaits(utcnow() + timedelta(seconds=exc.retry_after), "throttled") from exc
-
-
-# -- the first transaction: decide -------------------------------------------------------
-
-
-async def _claim(
-    session: AsyncSession, rompslomp: Rompslomp, event_id: int, rules: Timing
-) -> Claim | Outcome | ExportWaits:
-    # One statement reads every fact, and locks the work order and the integration FOR
-    # SHARE: simon_api's reopen locks the work order FOR UPDATE and then reads the export's
-    # status, so a reopen happens either before us (this event is stale) or after our
-    # `pending`/`sending` is committed (and is refused); a deactivation likewise. No row:
-    # no such event, its work order wiped since, or a tenant that never activated.
-    facts = (
-        await session.execute(
-            select(
-                OutboxEvent.event_type,
-                OutboxEvent.payload,
-                WorkOrder.status,
-                WorkOrder.archive_count,
-                Integration.state,
-                IntegrationSettings,
-                RompslompConnection,
-            )
-            .join(
-                WorkOrder,
-                and_(
-                    WorkOrder.id == OutboxEvent.aggregate_id,
-                    WorkOrder.tenant_id == OutboxEvent.tenant_id,
-                ),
-            )
-            .join(Integration, Integration.tenant_id == OutboxEvent.tenant_id)
-            .outerjoin(IntegrationSettings, IntegrationSettings.tenant_id == OutboxEvent.tenant_id)
-            .outerjoin(RompslompConnection, RompslompConnection.tenant_id == OutboxEvent.tenant_id)
-            .where(OutboxEvent.id == event_id)
-            .with_for_update(read=True, of=[WorkOrder, Integration])
-            .execution_options(populate_existing=True)
-        )
-    ).one_or_none()
-    if facts is None or facts.event_type != WORK_ORDER_ARCHIVED:
-        log.info("export.ignored", reason="no_event_or_work_order", event_id=event_id)
-        return "ignored"
-    snapshot = WorkOrderArchivedV1.model_validate(facts.payload)
-    tenant_id, work_order_id = snapshot.tenant_id, snapshot.work_order_id
-    state, settings = facts.state, facts.IntegrationSettings
-    current = facts.status == "archived" and facts.archive_count == snapshot.archive_seq
-    export = None
-    if current and state not in (None, "never_activated"):
-        export = await session.scalar(
-            insert(InvoiceExport)
-            .values(
-                tenant_id=tenant_id,
-                work_order_id=work_order_id,
-                status=ExportStatus.PENDING,
-                api_reference=mapping.api_reference(tenant_id, work_order_id),
-                event_id=event_id,
-                archive_seq=snapshot.archive_seq,
-                archived_at=snapshot.archived_at,
-            )
-            .on_conflict_do_nothing(index_elements=["tenant_id", "work_order_id"])
-            .returning(InvoiceExport)
-        )
-    if export is None:
-        export = await _locked_export(session, tenant_id, work_order_id)
-    now = utcnow()
-    pause = rompslomp.budgets.for_tenant(str(tenant_id)).wait_time()
-    decision = decide(
-        Situation(
-            snapshot=snapshot,
-            work_order=WorkOrderNow(facts.status, facts.archive_count),
-            export=_export_now(export) if export is not None else None,
-            integration_state=state,
-            configured=settings is not None,
-            filter_word=settings.filter_word if settings is not None else None,
-            now=now,
-            paused_until=now + timedelta(seconds=pause) if pause > 0 else None,
-        ),
-        rules,
-    )
-    if isinstance(decision, Ignore):
-        if decision.notice is not None:
-            transitions.office_log(session, snapshot, decision.notice, "warning")
-        log.info("export.ignored", reason=decision.reason, tenant_id=tenant_id, event_id=event_id)
-        return "ignored"
-    assert export is not None
-    connection = facts.RompslompConnection
-    if isinstance(decision, Reconcile):
-        in_flight = await _in_flight_snapshot(session, export, event_id, snapshot)
-        return Claim(
-            decision,
-            export.id,
-            in_flight,
-            connection,
-            administration_id=export.administration_id,
-            payload=export.payload,
-        )
-    if decision.restart is not None:
-        transitions.restart(export, event_id, snapshot, decision.restart.api_reference)
-    if isinstance(decision, Wait):
-        if decision.expire_lease and decision.until is not None:
-            transitions.unknown(export, error=None, settle_after=decision.until)
-        if decision.until is None:
-            return "waiting"  # activation (state.activate) defers it again
-        return ExportWaits(decision.until, decision.reason)
-    if isinstance(decision, Fail):
-        transitions.fail(session, export, snapshot, decision.problems)
-        return "failed"
-    if isinstance(decision, Skip):
-        transitions.skip(session, export, snapshot, decision.problem)
-        return "skipped"
-    assert settings is not None
-    recalled = products.recall(settings, snapshot)
-    if recalled is None:  # Rompslomp must be asked first: `sending` is committed after
-        return Claim(decision, export.id, snapshot, connection, settings=settings)
-    # Everything the invoice needs is known: `sending` is committed with the claim, under
-    # the locks that prove the integration active and the work order archived (R-SETUP-7).
-    payload = _payload(snapshot, recalled, decision.api_reference)
-    transitions.sending(export, administration_id=settings.administration_id, payload=payload)
-    return Claim(
-        decision,
-        export.id,
-        snapshot,
-        connection,
-        settings=settings,
-        administration_id=settings.administration_id,
-        payload=payload,
-        sending=True,
-    )
-
-
-def _export_now(export: InvoiceExport) -> ExportNow:
-    return ExportNow(
-        status=ExportStatus(export.status),
-        archive_seq=export.archive_seq,
-        api_reference=export.api_reference,
-        sending_since=export.sending_since,
-        settle_after=export.settle_after,
-    )
-
-
-async def _locked_export(
-    session: AsyncSession, tenant_id: int, work_order_id: int
-) -> InvoiceExport | None:
-    return await session.scalar(
-        select(InvoiceExport)
-        .where(InvoiceExport.tenant_id == tenant_id, InvoiceExport.work_order_id == work_order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-
-
-async def _in_flight_snapshot(
-    session: AsyncSession, export: InvoiceExport, event_id: int, fallback: WorkOrderArchivedV1
-) -> WorkOrderArchivedV1:
-    """The snapshot of the archive whose invoice is in flight (for the log's number)."""
-    if export.event_id is None or export.event_id == event_id:
-        return fallback
-    event = await session.get(OutboxEvent, export.event_id)
-    return WorkOrderArchivedV1.model_validate(event.payload) if event is not None else fallback
 
 
 # -- transitions, each its own short transaction ---------------------------------------------
@@ -318,15 +129,12 @@ async def _finish_sent(sessions: SessionFactory, claim: Claim, found: Found) -> 
             values = transitions.sent_values(found.invoice_id)
             updated = (
                 await session.execute(
-                    update(InvoiceExport)
-                    .where(
-                        InvoiceExport.id == claim.export_id,
-                        InvoiceExport.api_reference == reference,
-                        InvoiceExport.status == ExportStatus.SENDING,
-                    )
-                    .values(**values)
-                    .returning(InvoiceExport.archived_at)
-                    .execution_options(synchronize_session=False)
+                    _SENT,
+                    {
+                        "export_id": claim.export_id,
+                        "reference": reference,
+                        **{f"new_{name}": value for name, value in values.items()},
+                    },
                 )
             ).one_or_none()
             if updated is not None:
@@ -388,18 +196,8 @@ async def _mark_sending(
     the work order reopened since the claim (R-SETUP-7): then nothing is sent."""
     snapshot = claim.snapshot
     async with sessions() as session:
-        # One statement locks the three rows: the export FOR UPDATE; the work order and the
-        # integration FOR SHARE (a concurrent reopen or deactivate waits for this commit,
-        # and its POST is then one already in flight, or we see it).
         found = (
-            await session.execute(
-                select(InvoiceExport, WorkOrder.status, WorkOrder.archive_count, Integration.state)
-                .join(WorkOrder, WorkOrder.id == InvoiceExport.work_order_id)
-                .join(Integration, Integration.tenant_id == InvoiceExport.tenant_id)
-                .where(InvoiceExport.id == claim.export_id)
-                .suffix_with("FOR UPDATE OF invoice_exports FOR SHARE OF work_orders, integrations")
-                .execution_options(populate_existing=True)
-            )
+            await session.execute(_LOCK_FOR_SENDING, {"export_id": claim.export_id})
         ).one_or_none()
         outcome: Outcome | None = None
         if found is None or found.InvoiceExport.status not in expect:
@@ -444,7 +242,7 @@ async def _send(
         return await _finish_failed(sessions, claim, (refused,))
     if resolved.problems:
         return await _finish_failed(sessions, claim, tuple(resolved.problems))
-    payload = _payload(snapshot, resolved, claim.decision.api_reference)
+    payload = invoice_payload(snapshot, resolved, claim.decision.api_reference)
     withheld = await _mark_sending(
         sessions,
         claim,

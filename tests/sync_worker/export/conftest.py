@@ -69,6 +69,7 @@ class Shop:
     address_id: int = 0
     articles: list[int] = field(default_factory=list)
     counter: int = 0
+    outsider_token: str | None = None
 
     @property
     def tenant_id(self) -> int:
@@ -164,6 +165,23 @@ class Shop:
             )
         )
         await self.session.commit()
+
+    async def invoice_made_elsewhere(self, api_reference: str | None = None) -> int:
+        """A concept invoice POSTed to the administration by someone else (its id)."""
+        if self.outsider_token is None:
+            pair = (await self.sandbox.post("/_sandbox/tokens", json={})).json()
+            self.outsider_token = pair["access_token"]
+        body: dict[str, Any] = {"contact_id": self.contact_id}
+        if api_reference is not None:
+            body["api_reference"] = api_reference
+        answer = await self.sandbox.post(
+            f"/api/v1/companies/{self.company_id}/sales_invoices",
+            json={"sales_invoice": body},
+            headers={"Authorization": f"Bearer {self.outsider_token}"},
+        )
+        assert answer.status_code == 201, answer.text
+        invoice_id: int = answer.json()["sales_invoice"]["id"]
+        return invoice_id
 
     async def sandbox_stats(self) -> dict[str, Any]:
         stats: dict[str, Any] = (await self.sandbox.get("/_sandbox/stats")).json()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from sqlalchemy import text
 
@@ -11,6 +13,14 @@ from tests.conftest import TenantKey
 from tests.sync_worker.export.conftest import Shop
 
 P = "/api/v1/integration"
+
+
+async def preview(client: httpx.AsyncClient, shop: Shop, work_order_id: int) -> Any:
+    answer = await client.get(
+        f"{P}/work-orders/{work_order_id}/invoice-preview", headers=shop.key.headers
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
 
 async def test_the_preview_shows_the_lines_an_unarchived_work_order_would_produce(
@@ -45,11 +55,7 @@ async def test_the_preview_names_blocking_problems(client: httpx.AsyncClient, sh
     work_order = await shop.work_order(customer=False, description="Garantie: lekkage")
     await shop.session.commit()
 
-    body = (
-        await client.get(
-            f"{P}/work-orders/{work_order.id}/invoice-preview", headers=shop.key.headers
-        )
-    ).json()
+    body = await preview(client, shop, work_order.id)
 
     assert body["would_send"] is False
     assert [p["code"] for p in body["problems"]] == ["filter_word", "no_customer"]
@@ -67,11 +73,7 @@ async def test_the_preview_names_a_customer_deleted_in_rompslomp_and_an_inactive
     work_order = await shop.work_order()
     await shop.session.commit()
 
-    body = (
-        await client.get(
-            f"{P}/work-orders/{work_order.id}/invoice-preview", headers=shop.key.headers
-        )
-    ).json()
+    body = await preview(client, shop, work_order.id)
 
     assert body["would_send"] is False
     assert [p["code"] for p in body["problems"]] == ["integration_not_active", "customer_gone"]

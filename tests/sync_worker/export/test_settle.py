@@ -125,18 +125,7 @@ async def test_a_refusal_in_any_words_is_sent_when_the_invoice_is_there(shop: Sh
     """Not the message decides (here it speaks of the contact, not the reference): a lookup."""
     work_order = await shop.work_order()
     event_id = await shop.archive(work_order)
-    pair = (await shop.sandbox.post("/_sandbox/tokens", json={})).json()
-    existing = await shop.sandbox.post(
-        f"/api/v1/companies/{shop.company_id}/sales_invoices",
-        json={
-            "sales_invoice": {
-                "contact_id": shop.contact_id,
-                "api_reference": f"simon-{shop.tenant_id}-wo-{work_order.id}",
-            }
-        },
-        headers={"Authorization": f"Bearer {pair['access_token']}"},
-    )
-    assert existing.status_code == 201, existing.text
+    existing = await shop.invoice_made_elsewhere(f"simon-{shop.tenant_id}-wo-{work_order.id}")
     # The contact goes after the checks read it: Rompslomp refuses for the contact.
     original = products.resolve
 
@@ -152,7 +141,7 @@ async def test_a_refusal_in_any_words_is_sent_when_the_invoice_is_there(shop: Sh
         assert await shop.export(event_id) == "sent"
 
     row = await shop.export_row(work_order)
-    assert row.rompslomp_invoice_id == existing.json()["sales_invoice"]["id"]
+    assert row.rompslomp_invoice_id == existing
 
 
 async def test_lists_without_api_reference_still_find_the_invoice_through_the_filter(
@@ -180,17 +169,7 @@ async def test_duplicates_made_by_a_racing_rompslomp_are_reported_and_the_oldest
     assert isinstance(await shop.attempt(event_id), ExportWaits)
     # Someone else's POST with the same reference gets in before the late commit lands.
     await shop.sandbox.delete("/_sandbox/faults")
-    pair = (await shop.sandbox.post("/_sandbox/tokens", json={})).json()
-    await shop.sandbox.post(
-        f"/api/v1/companies/{shop.company_id}/sales_invoices",
-        json={
-            "sales_invoice": {
-                "contact_id": shop.contact_id,
-                "api_reference": f"simon-{shop.tenant_id}-wo-{work_order.id}",
-            }
-        },
-        headers={"Authorization": f"Bearer {pair['access_token']}"},
-    )
+    await shop.invoice_made_elsewhere(f"simon-{shop.tenant_id}-wo-{work_order.id}")
     both = await until_invoices(shop, 2)
 
     await shop.time_passes(work_order, SETTLE)

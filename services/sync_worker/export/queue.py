@@ -83,12 +83,17 @@ async def defer_unfinished(
 
 
 async def defer_orphans(
-    session: AsyncSession, *, archived_for: timedelta, limit: int = 1000
+    session: AsyncSession,
+    *,
+    archived_for: timedelta,
+    within: timedelta = timedelta(days=2),
+    limit: int = 1000,
 ) -> int:
-    """A job for every work order of an active tenant archived over `archived_for` ago whose
-    latest archive has no export: no row at all (the job died before its first commit), or
-    a finished row of an earlier archive (a failed, skipped or removed export). Without it,
-    simon_api's reopen would answer `export_pending` for ever."""
+    """A job for every work order of an active tenant archived over `archived_for` ago (and
+    less than `within`) whose latest archive has no export: no row at all (the job died
+    before its first commit), or a finished row of an earlier archive (a failed, skipped
+    or removed export). Without it, simon_api's reopen would answer `export_pending` for
+    ever."""
     latest_event = (
         select(func.max(OutboxEvent.id))
         .where(
@@ -112,6 +117,7 @@ async def defer_orphans(
             Integration.state == "active",
             WorkOrder.status == "archived",
             WorkOrder.archived_at < utcnow() - archived_for,
+            WorkOrder.archived_at > utcnow() - within,
             or_(
                 InvoiceExport.id.is_(None),
                 and_(

@@ -7,9 +7,9 @@
   any other exception is retried with exponential backoff (2 s, 4 s … at most an hour);
   the export row keeps its state, so a retry resumes where the last run stopped.
 - `export.resume_unfinished` (every 30 s): a job for every export of an active tenant left
-  unfinished for a minute (retries used up, a reconnect, a lost job), and for every
-  archived work order that has no export for its latest archive (the job died before its
-  first commit).
+  unfinished for a minute (retries used up, a reconnect, a lost job).
+- `export.sweep_orphans` (every 5 min): a job for every work order archived in the last two
+  days that has no export for its latest archive (its job died before its first commit).
 - `export.reconcile_sent` (daily): a job per active tenant that checks the concept
   invoices of the last 90 days are still in Rompslomp (reconcile.py).
 """
@@ -36,6 +36,9 @@ from services.sync_worker.jobs.app import app
 from services.sync_worker.jobs.runtime import current
 
 RESUME_IDLE = timedelta(minutes=1)
+# Archives this recent are swept: a job that died is caught within minutes, and a worker
+# down for longer leaves its events unrelayed, so the relay makes their jobs anyway.
+ORPHAN_WINDOW = timedelta(days=2)
 MAX_BACKOFF_SECONDS = 3600
 
 log = structlog.get_logger("services.sync_worker.export")
@@ -77,11 +80,22 @@ async def resume_unfinished(timestamp: int) -> int:
     runtime = current()
     async with runtime.sessions() as session:
         count = await defer_unfinished(session, idle_for=RESUME_IDLE)
-        orphans = await defer_orphans(session, archived_for=RESUME_IDLE)
         await session.commit()
-    if count or orphans:
-        log.info("export.resumed", count=count, orphans=orphans)
-    return count + orphans
+    if count:
+        log.info("export.resumed", count=count)
+    return count
+
+
+@app.periodic(cron="*/5 * * * *", periodic_id="export_sweep_orphans")
+@app.task(name="export.sweep_orphans", queueing_lock="export.sweep_orphans", pass_context=False)
+async def sweep_orphans(timestamp: int) -> int:
+    runtime = current()
+    async with runtime.sessions() as session:
+        count = await defer_orphans(session, archived_for=RESUME_IDLE, within=ORPHAN_WINDOW)
+        await session.commit()
+    if count:
+        log.warning("export.orphans.deferred", count=count)
+    return count
 
 
 @app.periodic(cron="17 3 * * *", periodic_id="export_reconcile_sent")

@@ -1,11 +1,16 @@
 """R-EXPORT-6 at full size: 1,000 archives over 10 tenants while two sync workers are
-SIGKILLed in turn every few seconds and the sandbox injects 5xx, 504s, 429s and
-drop-after-commit (the same run as tests/e2e/test_export_chaos.py, bigger).
+SIGKILLed in turn every few seconds and the sandbox injects 5xx, 504s, 429s,
+drop-after-commit and late commits (503 at once, the invoice stored a second later without
+its api_reference check: 10 % of the POSTs that get past the other faults). The same run
+as tests/e2e/test_export_chaos.py, bigger.
 
+The workers settle an ambiguous POST after EXPORT_SETTLE_SECONDS, shortened here
+(`--settle`, default 3 s) but longer than the late commit's delay; the line says which.
 Uses a throw-away embedded PostgreSQL (or DATABASE_URL's server, in a new database).
 Prints one line: duplicates, missing, elapsed time and what the chaos did.
 
     .venv/bin/python bench/chaos_export.py [--archives 1000] [--tenants 10] [--rate 20]
+        [--settle 3]
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--kill-every", type=float, default=3.0)
     parser.add_argument("--rate", type=float, default=20.0, help="archives per second")
+    parser.add_argument(
+        "--settle", type=float, default=3.0, help="EXPORT_SETTLE_SECONDS of the workers"
+    )
     args = parser.parse_args()
 
     from shared.migrate import upgrade
@@ -62,6 +70,7 @@ def main() -> None:
                 kill_every=args.kill_every,
                 archive_rate=args.rate,
                 settle_deadline=600.0,
+                settle_seconds=args.settle,
             )
         )
     finally:
@@ -69,9 +78,12 @@ def main() -> None:
             server.cleanup()
     elapsed = time.perf_counter() - started
     print(f"logs in {logs}")
+    posts = result.sandbox.get("invoice_posts") or 0
+    late = result.sandbox.get("late_commits") or 0
     print(
         f"RESULT duplicates={result.duplicates} missing={result.missing} "
-        f"elapsed_s={elapsed:.1f} {result.line()}"
+        f"elapsed_s={elapsed:.1f} late_commit_share={late / posts if posts else 0:.1%} "
+        f"{result.line()}"
     )
 
 

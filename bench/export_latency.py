@@ -1,12 +1,14 @@
 """Archive → concept invoice latency: 20 archives per second for 60 s over 20 tenants
-against the sandbox at 0 ms latency (target: p99 ≤ 1 s).
+against the sandbox at 0 ms latency (targets: p99 ≤ 250 ms at 20/s over 20 tenants;
+p99 ≤ 500 ms at `--rate 60 --seconds 30 --tenants 50`).
 
 Starts the sandbox, simon_api and sync workers (default 2) on a throw-away embedded
 PostgreSQL (or a new database on DATABASE_URL's server), prepares completed work orders
 (120 min work, 15 min travel, two materials each), archives them over simon_api at a fixed
 pace, and waits until every export is sent. Latency per work order = the export's `sent_at`
 (stored right after Rompslomp answered 201) − the work order's `archived_at` (set in
-simon_api's archive transaction). Prints p50, p95, p99 and the maximum.
+simon_api's archive transaction). Prints p50, p95, p99 and the maximum, the archive and
+export rates achieved beside the requested one, and the mean of each stage.
 
     .venv/bin/python bench/export_latency.py [--rate 20] [--seconds 60] [--tenants 20]
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+IN_FLIGHT = 16  # archive calls at once
 sys.path.insert(0, str(ROOT))
 
 
@@ -45,7 +48,9 @@ async def run(
         api = httpx.AsyncClient(
             base_url=running["api"],
             timeout=30,
-            limits=httpx.Limits(max_connections=64, keepalive_expiry=2.0),
+            limits=httpx.Limits(
+                max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT, keepalive_expiry=2.0
+            ),
         )
         async with sandbox, api:
             await sandbox.delete("/_sandbox/faults")  # 0 ms latency, no faults
@@ -71,14 +76,20 @@ async def run(
             started = time.monotonic()
             late = 0
 
+            # Archive calls in flight are capped (a frontend does not open 60 connections):
+            # httpx's pool scans every waiting request against every connection, and with
+            # hundreds queued there the bench itself ate the CPU the stack needed.
+            in_flight = asyncio.Semaphore(IN_FLIGHT)
+
             async def archive_at(index: int, world: Any, work_order_id: int) -> None:
                 nonlocal late
-                delay = started + index / rate - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                elif delay < -0.05:
-                    late += 1
-                await archive(api, world, work_order_id)
+                due = started + index / rate
+                if due > time.monotonic():
+                    await asyncio.sleep(due - time.monotonic())
+                async with in_flight:
+                    if time.monotonic() - due > 0.05:
+                        late += 1
+                    await archive(api, world, work_order_id)
 
             await asyncio.gather(*(archive_at(i, w, wo) for i, (w, wo) in enumerate(orders)))
             archive_seconds = time.monotonic() - started
@@ -101,6 +112,13 @@ async def run(
                     )
                 )
                 samples = [(float(row.at), float(row.seconds)) for row in rows]
+                span = await connection.scalar(
+                    text(
+                        "SELECT extract(epoch FROM max(e.sent_at) - min(w.archived_at)) "
+                        "FROM invoice_exports e JOIN work_orders w ON w.id = e.work_order_id "
+                        "WHERE e.status = 'sent'"
+                    )
+                )
                 latencies = sorted(seconds for _, seconds in samples)
                 first = min((at for at, _ in samples), default=0.0)
                 windows: dict[int, list[float]] = {}
@@ -131,6 +149,7 @@ async def run(
         "late": late,
         "latencies": latencies,
         "stages": [float(x or 0) for x in stages],
+        "export_span": float(span or 0),
         "windows": {n: sorted(v) for n, v in sorted(windows.items())},
     }
 
@@ -185,12 +204,16 @@ def main() -> None:
         return
     p50 = statistics.median(latencies)
     p95, p99 = percentile(latencies, 0.95), percentile(latencies, 0.99)
+    archived_rate = result["total"] / result["archive_seconds"]
+    exported_rate = result["sent"] / result["export_span"] if result["export_span"] else 0.0
+    target = 250 if args.rate <= 20 else 500
     print(
         f"RESULT archives={result['total']} sent={result['sent']} invoices={result['invoices']} "
-        f"rate={result['total'] / result['archive_seconds']:.1f}/s late_archives={result['late']} "
+        f"requested={args.rate:g}/s archived={archived_rate:.1f}/s "
+        f"exported={exported_rate:.1f}/s late_archives={result['late']} "
         f"workers={args.workers} tenants={args.tenants} "
         f"p50={p50 * 1000:.0f}ms p95={p95 * 1000:.0f}ms p99={p99 * 1000:.0f}ms "
-        f"max={latencies[-1] * 1000:.0f}ms (target p99 <= 1000 ms)"
+        f"max={latencies[-1] * 1000:.0f}ms (target p99 <= {target} ms)"
     )
     print(
         "p99 per 10 s of archiving: "

@@ -55,6 +55,7 @@ class DomainError(Exception):
         code: str | None = None,
         status: int | None = None,
         errors: Sequence[FieldProblem] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -63,6 +64,7 @@ class DomainError(Exception):
         if status is not None:
             self.status = status
         self.errors = list(errors) if errors else None
+        self.headers = headers  # e.g. Retry-After on a 503
 
 
 class NotFound(DomainError):
@@ -178,6 +180,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if exc.headers:
+            headers = {**(headers or {}), **exc.headers}
         return problem_response(
             exc.status, exc.code, exc.detail, title=exc.title, errors=exc.errors, headers=headers
         )

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .auth import get_state, parse_id
 from .errors import ApiError, JSONResponse, not_found
-from .faults import FaultConfig, Faults
+from .faults import FaultConfig, Faults, faults_of
 from .oauth import issue_tokens
 from .resources import invoice_rules as rules
 from .resources.companies import create_company, render_company
@@ -95,8 +95,7 @@ def _company(request: Request, company_id: str) -> Company:
 
 
 def _faults(request: Request) -> Faults:
-    faults: Faults = request.app.state.faults
-    return faults
+    return faults_of(request)
 
 
 @router.post("/reset", status_code=204)
@@ -105,6 +104,7 @@ async def reset(request: Request) -> Response:
     request.app.state.masterdata_faults.clear()
     faults = _faults(request)
     faults.clear()
+    faults.forget_late_commits()
     faults.stats.reset()
     return Response(status_code=204)
 

@@ -189,7 +189,9 @@ class Company:
     products: Table[Product] = field(default_factory=Table)
     vat_types: Table[VatType] = field(default_factory=Table)
     sales_invoices: Table[SalesInvoice] = field(default_factory=Table)
-    invoice_by_api_reference: dict[str, int] = field(default_factory=dict)
+    # Normally one id per reference; a late commit (faults.py) skips the uniqueness check
+    # as a racing Rails validation would, and may leave two.
+    invoice_by_api_reference: dict[str, list[int]] = field(default_factory=dict)
     contact_by_number: dict[str, int] = field(default_factory=dict)
     next_contact_number: int = 1
     next_product_code: int = 1

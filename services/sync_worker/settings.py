@@ -47,6 +47,13 @@ class SyncWorkerSettings(ServiceSettings):
     # in PostgreSQL), with bursts of up to `rompslomp_burst`; 0 turns pacing off.
     rompslomp_max_rps: float = Field(default=5.0, ge=0)
     rompslomp_burst: int = Field(default=10, ge=1)
+    # Invoice export (DESIGN D3): after an ambiguous POST (timeout, dropped connection, 5xx)
+    # the invoice is looked up by api_reference only this long after the answer: the
+    # longest Rompslomp may still be working on a request (and committing it).
+    export_settle_seconds: float = 60.0
+    # The longest one invoice POST may take; a `sending` export belongs to its worker for
+    # twice this long (the lease) before another worker settles it.
+    export_post_timeout_seconds: float = 30.0
 
     def unsafe_for_production(self) -> list[str]:
         problems = []

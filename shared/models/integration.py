@@ -3,7 +3,8 @@
 `integrations` holds each tenant's integration state (R-MASTER-3 reads it) and wizard
 progress;
 `invoice_exports` one row per archived work order sent to Rompslomp (R-EXPORT-2: reopening
-an archived work order is allowed only while no concept invoice exists for it).
+an archived work order is allowed only while no concept invoice exists for it); its status
+is `shared.export_status.ExportStatus`, whose values also make the column's CHECK.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     DateTime,
+    Enum,
     ForeignKey,
     Identity,
     Index,
@@ -28,9 +30,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base
+from shared.export_status import ExportStatus, check_sql
 
 INTEGRATION_STATES = ("never_activated", "active", "inactive", "needs_reconnect")
-EXPORT_STATUSES = ("pending", "sending", "unknown", "sent", "failed", "skipped")
+EXPORT_STATUSES = tuple(status.value for status in ExportStatus)
 
 
 class Integration(Base):
@@ -62,10 +65,7 @@ class InvoiceExport(Base):
     __tablename__ = "invoice_exports"
     __table_args__ = (
         UniqueConstraint("tenant_id", "work_order_id"),
-        CheckConstraint(
-            "status IN ('pending', 'sending', 'unknown', 'sent', 'failed', 'skipped')",
-            name="status",
-        ),
+        CheckConstraint(check_sql("status"), name="status"),
         Index("ix_invoice_exports_tenant_id_id", "tenant_id", "id"),
         Index("ix_invoice_exports_status_updated_at", "status", "updated_at"),
     )
@@ -75,7 +75,16 @@ class InvoiceExport(Base):
     work_order_id: Mapped[int] = mapped_column(
         ForeignKey("work_orders.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[ExportStatus] = mapped_column(
+        Enum(
+            ExportStatus,
+            native_enum=False,
+            create_constraint=False,  # the CHECK above, named by our convention
+            length=10,
+            values_callable=lambda statuses: [status.value for status in statuses],
+            validate_strings=True,
+        )
+    )
     api_reference: Mapped[str] = mapped_column(String(100))
     rompslomp_invoice_id: Mapped[int | None] = mapped_column(BigInteger)
     # The `work_order.archived` event being exported (the latest archive of the work order).
@@ -87,6 +96,12 @@ class InvoiceExport(Base):
     administration_id: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The lease of a POST in flight: set when `sending` is committed; another worker takes
+    # the export over only once the lease (longer than the POST may take) has run out.
+    sending_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # `unknown`: the earliest moment Rompslomp can no longer be working on the ambiguous
+    # POST (its answer + EXPORT_SETTLE_SECONDS); the lookup waits until then.
+    settle_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -3,10 +3,14 @@ bench/chaos_export.py).
 
 A sandbox, simon_api and N sync_worker processes on a migrated database. Work orders of
 several tenants are completed, then archived while the sandbox injects 5xx, timeouts (504),
-429s with Retry-After and "store the invoice, then drop the connection", and a worker is
-killed with SIGKILL every few seconds and started again. Then, with the faults and the
-killing stopped, every archive must end as its data says: exactly one concept invoice (by
-`api_reference`), or `skipped` (filter word), or `failed` (no customer) with no invoice.
+429s with Retry-After, "store the invoice, then drop the connection" and "late commit"
+(503 at once, the invoice stored a second later without its api_reference check), and a
+worker is killed with SIGKILL every few seconds and started again. The workers settle an
+ambiguous POST after EXPORT_SETTLE_SECONDS (shortened here, but longer than the late
+commit's delay: the longest Rompslomp may still be working on a request). Then, with the
+faults and the killing stopped, every archive must end as its data says: exactly one
+concept invoice (by `api_reference`), or `skipped` (filter word), or `failed` (no
+customer) with no invoice.
 """
 
 from __future__ import annotations
@@ -37,9 +41,15 @@ CHAOS_FAULTS: dict[str, Any] = {
     "timeout_rate": 0.02,
     "timeout_seconds": 1.0,
     "drop_after_commit_rate": 0.2,
+    "late_commit_rate": 0.1,
+    "late_commit_seconds": 1.0,
     "rate_limit": {"requests": 6, "per_seconds": 1.0},
     "seed": 7,
 }
+# Longer than the late commit's delay; short, so a run settles in seconds, not minutes.
+SETTLE_SECONDS = 3.0
+# The lease of a POST in flight is twice this: a killed worker's export waits that long.
+POST_TIMEOUT_SECONDS = 5.0
 
 
 def expected_status(index: int) -> str:
@@ -63,6 +73,7 @@ class ChaosResult:
     stalled_jobs_retried: int = 0
     archive_seconds: float = 0.0
     settle_seconds: float = 0.0
+    export_settle_seconds: float = SETTLE_SECONDS
     sandbox: dict[str, Any] = field(default_factory=dict)
 
     def line(self) -> str:
@@ -75,7 +86,10 @@ class ChaosResult:
             f"archive_s={self.archive_seconds:.1f} "
             f"settled_after_s={self.settle_seconds:.1f} "
             f"sandbox_by_status={self.sandbox.get('by_status')} "
-            f"dropped={self.sandbox.get('dropped')}"
+            f"dropped={self.sandbox.get('dropped')} "
+            f"late_commits={self.sandbox.get('late_commits')} "
+            f"invoice_posts={self.sandbox.get('invoice_posts')} "
+            f"EXPORT_SETTLE_SECONDS={self.export_settle_seconds:g}"
         )
 
 
@@ -136,7 +150,14 @@ class Service:
 
 
 @contextlib.contextmanager
-def stack(database_url: str, logs: Path, *, workers: int = 2) -> Iterator[dict[str, Any]]:
+def stack(
+    database_url: str,
+    logs: Path,
+    *,
+    workers: int = 2,
+    settle_seconds: float = SETTLE_SECONDS,
+    worker_env: dict[str, str] | None = None,
+) -> Iterator[dict[str, Any]]:
     key = Fernet.generate_key().decode()
     sandbox = Service("services.rompslomp_sandbox.app:create_app", {}, logs / "sandbox.log")
     api = Service(
@@ -147,15 +168,18 @@ def stack(database_url: str, logs: Path, *, workers: int = 2) -> Iterator[dict[s
         for service in (sandbox, api):
             service.start()
             started.append(service)
-        worker_env = {
+        environment = {
             "DATABASE_URL": database_url,
             "ROMPSLOMP_API_URL": sandbox.url,
             "ROMPSLOMP_OAUTH_URL": sandbox.url,
             "TOKEN_ENCRYPTION_KEY": key,
             "DB_POOL_SIZE": "10",
+            "EXPORT_SETTLE_SECONDS": str(settle_seconds),
+            "EXPORT_POST_TIMEOUT_SECONDS": str(POST_TIMEOUT_SECONDS),
+            **(worker_env or {}),
         }
         pool = [
-            Service("services.sync_worker.main:create_app", worker_env, logs / f"worker{n}.log")
+            Service("services.sync_worker.main:create_app", environment, logs / f"worker{n}.log")
             for n in range(workers)
         ]
         for worker in pool:
@@ -187,10 +211,11 @@ async def run_chaos(
     settle_deadline: float = 240.0,
     faults: dict[str, Any] | None = None,
     min_kills: int = 0,
+    settle_seconds: float = SETTLE_SECONDS,
 ) -> ChaosResult:
-    result = ChaosResult()
+    result = ChaosResult(export_settle_seconds=settle_seconds)
     engine = create_engine(database_url, pool_size=4)
-    with stack(database_url, logs, workers=workers) as running:
+    with stack(database_url, logs, workers=workers, settle_seconds=settle_seconds) as running:
         sandbox = httpx.AsyncClient(base_url=running["sandbox"], timeout=30)
         api = httpx.AsyncClient(
             base_url=running["api"],

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from .conftest import bearer, invoice_body, mint
 
@@ -159,3 +160,129 @@ async def test_drop_after_commit_leaves_other_requests_alone(
     await set_faults(client, drop_after_commit_rate=1.0)
     response = await client.get(f"{base}/sales_invoices", headers=auth)
     assert response.status_code == 200
+
+
+async def dump_references(client: httpx.AsyncClient, company_id: int) -> list[str]:
+    dump = (await client.get(f"/_sandbox/companies/{company_id}/sales_invoices")).json()
+    return [invoice["api_reference"] for invoice in dump["sales_invoices"]]
+
+
+async def until_stored(client: httpx.AsyncClient, company_id: int, count: int) -> list[str]:
+    """The dump once it holds `count` invoices (a late commit lands in the background)."""
+    async with asyncio.timeout(30):
+        while True:
+            found = await dump_references(client, company_id)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.01)
+
+
+async def test_late_commit_answers_503_at_once_and_stores_the_invoice_later(
+    client: httpx.AsyncClient, company_id: int, base: str, auth: dict[str, str], contact_id: int
+) -> None:
+    await set_faults(client, late_commit_rate=1.0, late_commit_seconds=0.05)
+
+    response = await client.post(
+        f"{base}/sales_invoices",
+        json=invoice_body(contact_id, api_reference="WO-LATE-1"),
+        headers=auth,
+    )
+
+    assert response.status_code == 503
+    assert response.json()["error"]["type"] == "server"
+    assert await until_stored(client, company_id, 1) == ["WO-LATE-1"]
+    stats = (await client.get("/_sandbox/stats")).json()
+    assert (stats["late_commits"], stats["invoice_posts"]) == (1, 1)
+
+
+async def test_late_commit_skips_the_api_reference_check_like_a_racing_validation(
+    client: httpx.AsyncClient, company_id: int, base: str, auth: dict[str, str], contact_id: int
+) -> None:
+    body = invoice_body(contact_id, api_reference="WO-RACE-1")
+    await set_faults(client, late_commit_rate=1.0, late_commit_seconds=0.05)
+    assert (await client.post(f"{base}/sales_invoices", json=body, headers=auth)).status_code == 503
+    await client.delete("/_sandbox/faults")
+    # Not there yet: a second POST with the same reference is accepted…
+    assert (await client.post(f"{base}/sales_invoices", json=body, headers=auth)).status_code == 201
+
+    # …and the late one lands beside it: two invoices, one api_reference.
+    assert await until_stored(client, company_id, 2) == ["WO-RACE-1", "WO-RACE-1"]
+    found = await client.get(
+        f"{base}/sales_invoices", params={"search[api_reference]": "WO-RACE-1"}, headers=auth
+    )
+    assert len(found.json()["sales_invoices"]) == 2
+
+
+async def test_a_reset_cancels_pending_late_commits(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    company_id: int,
+    base: str,
+    auth: dict[str, str],
+    contact_id: int,
+) -> None:
+    await set_faults(client, late_commit_rate=1.0, late_commit_seconds=3600)
+    await client.post(f"{base}/sales_invoices", json=invoice_body(contact_id), headers=auth)
+    faults = app.state.faults
+    assert len(faults.late) == 1
+
+    assert (await client.post("/_sandbox/reset")).status_code == 204
+
+    assert not faults.late
+
+
+@pytest.mark.parametrize("retry_after", ["3600", "inf", "-5", "soon"])
+async def test_a_throttled_company_answers_429_with_the_chosen_retry_after(
+    client: httpx.AsyncClient, company_id: int, base: str, auth: dict[str, str], retry_after: str
+) -> None:
+    other = (await client.post("/_sandbox/companies", json={"name": "Ander B.V."})).json()
+    await set_faults(client, throttle=[{"company_id": company_id, "retry_after": retry_after}])
+
+    throttled = await client.get(f"{base}/contacts", headers=auth)
+    free = await client.get(f"/api/v1/companies/{other['company']['id']}/contacts", headers=auth)
+
+    assert throttled.status_code == 429
+    assert throttled.headers["Retry-After"] == retry_after
+    assert throttled.json()["error"]["type"] == "client.rate_limit"
+    assert free.status_code == 200
+
+
+async def test_lists_may_leave_api_reference_out_while_the_filter_still_works(
+    client: httpx.AsyncClient, company_id: int, base: str, auth: dict[str, str], contact_id: int
+) -> None:
+    body = invoice_body(contact_id, api_reference="WO-ECHO-1")
+    created = (await client.post(f"{base}/sales_invoices", json=body, headers=auth)).json()
+    await set_faults(client, echo_api_reference=False)
+
+    found = await client.get(
+        f"{base}/sales_invoices", params={"search[api_reference]": "WO-ECHO-1"}, headers=auth
+    )
+    shown = await client.get(
+        f"{base}/sales_invoices/{created['sales_invoice']['id']}", headers=auth
+    )
+
+    (item,) = found.json()["sales_invoices"]
+    assert (item["id"], item["api_reference"]) == (created["sales_invoice"]["id"], None)
+    assert shown.json()["sales_invoice"]["api_reference"] == "WO-ECHO-1"
+
+
+async def test_an_invoice_deleted_as_the_office_would_is_gone_from_lists_and_show(
+    client: httpx.AsyncClient, company_id: int, base: str, auth: dict[str, str], contact_id: int
+) -> None:
+    body = invoice_body(contact_id, api_reference="WO-GONE-1")
+    invoice_id = (await client.post(f"{base}/sales_invoices", json=body, headers=auth)).json()[
+        "sales_invoice"
+    ]["id"]
+
+    deleted = await client.delete(f"/_sandbox/companies/{company_id}/sales_invoices/{invoice_id}")
+
+    assert deleted.status_code == 204
+    assert (
+        await client.get(f"{base}/sales_invoices/{invoice_id}", headers=auth)
+    ).status_code == 404
+    found = await client.get(
+        f"{base}/sales_invoices", params={"search[api_reference]": "WO-GONE-1"}, headers=auth
+    )
+    assert found.json()["sales_invoices"] == []
+    # The reference is free again (a new POST with it is accepted).
+    assert (await client.post(f"{base}/sales_invoices", json=body, headers=auth)).status_code == 201

@@ -186,8 +186,8 @@ async def test_reopening_an_archived_work_order_without_integration(api):
     assert reopened["archived_at"] is None
 
 
-@pytest.mark.parametrize("export_status", ["failed", "skipped"])
-async def test_reopening_is_allowed_when_the_export_failed_or_was_skipped(
+@pytest.mark.parametrize("export_status", ["failed", "skipped", "removed"])
+async def test_reopening_is_allowed_when_the_export_failed_was_skipped_or_its_invoice_deleted(
     api, session, office, set_integration_state, export_status
 ):
     work_order = await _archived(api)

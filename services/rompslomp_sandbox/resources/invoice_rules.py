@@ -185,8 +185,10 @@ def apply_changes(
     scopes: frozenset[str],
     *,
     patch: bool,
+    check_reference: bool = True,
 ) -> SalesInvoice:
-    """Validate ``fields`` against ``invoice`` and return the changed copy (not stored)."""
+    """Validate ``fields`` against ``invoice`` and return the changed copy (not stored).
+    ``check_reference=False``: the late-commit fault's racing validation."""
     reject_unknown(fields, INVOICE_FIELDS)
     if invoice.status != "concept":
         if as_bool("_publish", fields.get("_publish", False)):
@@ -234,8 +236,8 @@ def apply_changes(
         if new.contact_id is not None and company.contacts.get(new.contact_id) is None:
             raise validation(MODEL, "Contact bestaat niet.")
     reference = new.api_reference
-    owner = company.invoice_by_api_reference.get(reference) if reference else None
-    if owner is not None and owner != invoice.id:
+    owners = company.invoice_by_api_reference.get(reference, []) if reference else []
+    if check_reference and any(owner != invoice.id for owner in owners):
         raise validation(MODEL, "Api reference is al in gebruik.")
     if "invoice_lines" in fields:
         new.lines = _lines(state, company, invoice, fields["invoice_lines"], patch=patch)
@@ -271,9 +273,11 @@ def _publish(company: Company, invoice: SalesInvoice) -> None:
 def store(company: Company, old: SalesInvoice | None, new: SalesInvoice) -> None:
     """Commit a validated invoice and keep the api_reference index in step."""
     if old is not None and old.api_reference and old.api_reference != new.api_reference:
-        company.invoice_by_api_reference.pop(old.api_reference, None)
+        _unindex(company, old.api_reference, old.id)
     if new.api_reference:
-        company.invoice_by_api_reference[new.api_reference] = new.id
+        owners = company.invoice_by_api_reference.setdefault(new.api_reference, [])
+        if new.id not in owners:
+            owners.append(new.id)
     if old is None:
         company.sales_invoices.add(new.id, new)
     else:
@@ -283,7 +287,15 @@ def store(company: Company, old: SalesInvoice | None, new: SalesInvoice) -> None
 def remove(company: Company, invoice: SalesInvoice) -> None:
     company.sales_invoices.remove(invoice.id)
     if invoice.api_reference:
-        company.invoice_by_api_reference.pop(invoice.api_reference, None)
+        _unindex(company, invoice.api_reference, invoice.id)
+
+
+def _unindex(company: Company, reference: str, invoice_id: int) -> None:
+    owners = company.invoice_by_api_reference.get(reference, [])
+    if invoice_id in owners:
+        owners.remove(invoice_id)
+    if not owners:
+        company.invoice_by_api_reference.pop(reference, None)
 
 
 def cached_contact(company: Company, invoice: SalesInvoice) -> dict[str, Any] | None:

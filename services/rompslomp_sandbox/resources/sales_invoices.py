@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from ..auth import authenticate, company_for, get_state, parse_id
 from ..errors import JSONResponse, invalid_value, not_found, validation
+from ..faults import faults_of, is_late_commit
 from ..state import Company, SalesInvoice, SandboxState
 from . import invoice_rules as rules
 from .common import check_query, page_of, page_response, read_body, search_param, selection
@@ -90,14 +91,19 @@ async def list_sales_invoices(request: Request, company_id: str) -> JSONResponse
     contact_id = int(raw_contact) if raw_contact is not None else None
     reference = search_param(request, "api_reference")
 
+    echo = faults_of(request).config.echo_api_reference
+
     def render(invoice: SalesInvoice) -> dict[str, Any]:
-        return rules.render_invoice(company, invoice)
+        rendered = rules.render_invoice(company, invoice)
+        if not echo:  # the fault: lists that do not echo api_reference (undocumented either way)
+            rendered["api_reference"] = None
+        return rendered
 
     table = company.sales_invoices
     if reference is not None:
         # The api_reference index makes the idempotency lookup O(1).
-        found_id = company.invoice_by_api_reference.get(reference)
-        candidates = [table.records[found_id]] if found_id is not None else []
+        owners = company.invoice_by_api_reference.get(reference, [])
+        candidates = [table.records[owner] for owner in owners]
     elif chosen == "all" and start is None and end is None and contact_id is None:
         return page_response(request, "sales_invoices", len(table), table.page, render)
     else:
@@ -145,7 +151,13 @@ async def post_sales_invoice(request: Request, company_id: str) -> JSONResponse:
     fields = await read_body(request, "sales_invoice")
     state = get_state(request)
     invoice = rules.apply_changes(
-        state, company, new_invoice(state), fields, token.scopes, patch=False
+        state,
+        company,
+        new_invoice(state),
+        fields,
+        token.scopes,
+        patch=False,
+        check_reference=not is_late_commit(request.scope),
     )
     rules.store(company, None, invoice)
     body = {"sales_invoice": rules.render_invoice(company, invoice)}

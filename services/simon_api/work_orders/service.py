@@ -19,6 +19,7 @@ from services.simon_api.work_orders.schemas import WorkOrderCreate, WorkOrderUpd
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.events import WORK_ORDER_ARCHIVED
+from shared.export_status import REOPENABLE, ExportStatus
 from shared.models import (
     ContactPerson,
     Customer,
@@ -31,8 +32,6 @@ from shared.models import (
 from shared.outbox import publish
 from shared.problems import Conflict, Forbidden, InvalidInput
 from shared.snapshot import archived_event
-
-REOPENABLE_EXPORTS = ("failed", "skipped")
 
 
 async def get_work_order(
@@ -234,22 +233,24 @@ async def reopen(session: AsyncSession, principal: Principal, work_order_id: int
 
 async def _ensure_no_invoice(session: AsyncSession, work_order: WorkOrder) -> None:
     """R-EXPORT-2: an archived work order reopens only while no concept invoice exists for it:
-    its export failed or was skipped, or nothing is being sent because the integration is
-    not active (no export yet, or one waiting in `pending` for a re-activation: the export
-    holds the work order while it claims it and drops an archive that was reopened)."""
+    its export failed or was skipped, its invoice was deleted in Rompslomp (`removed`), or
+    nothing is being sent because the integration is not active (no export yet, or one
+    waiting in `pending` for a re-activation: the export holds the work order while it
+    claims it and drops an archive that was reopened). An active tenant's archive without
+    an export gets one from the sync worker's sweep, so `export_pending` never lasts."""
     status = await session.scalar(
         select(InvoiceExport.status).where(
             InvoiceExport.tenant_id == work_order.tenant_id,
             InvoiceExport.work_order_id == work_order.id,
         )
     )
-    if status in REOPENABLE_EXPORTS:
+    if status in REOPENABLE:
         return
-    if status in (None, "pending") and not await integration_is_active(
+    if status in (None, ExportStatus.PENDING) and not await integration_is_active(
         session, work_order.tenant_id
     ):
         return
-    if status == "sent":
+    if status == ExportStatus.SENT:
         raise Conflict(
             f"A concept invoice exists in Rompslomp for work order {work_order.number}; "
             "change it there.",

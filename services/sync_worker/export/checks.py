@@ -127,18 +127,87 @@ def filtered(number: str, filter_word: str) -> Problem:
     )
 
 
+NOT_ACTIVE = Problem(
+    "integration_not_active",
+    "De integratie met Rompslomp is niet actief: er wordt niets verstuurd.",
+    "Activeer de integratie bij Integraties → Rompslomp.",
+    "The Rompslomp integration is not active: nothing is sent.",
+    "Activate the integration in Integrations → Rompslomp.",
+)
+
+
+def rearchived_after_sent(number: str) -> Problem:
+    """A warning, not an error: the invoice of an earlier archive stays as it is."""
+    return Problem(
+        "rearchived_after_sent",
+        f"Werkbon {number} is opnieuw gearchiveerd; er bestaat al een conceptfactuur in "
+        "Rompslomp voor deze werkbon. Er is geen tweede conceptfactuur gemaakt.",
+        "Pas de bestaande conceptfactuur in Rompslomp aan. Of verwijder hem daar, klik bij "
+        "de export op 'Controleer', heropen de werkbon en archiveer opnieuw.",
+        f"Work order {number} was archived again; a concept invoice for it already exists in "
+        "Rompslomp. No second concept invoice was created.",
+        "Change the existing concept invoice in Rompslomp. Or delete it there, click 'Check' "
+        "on the export, reopen the work order and archive it again.",
+    )
+
+
+def invoice_removed(number: str) -> Problem:
+    return Problem(
+        "invoice_removed",
+        f"De conceptfactuur van werkbon {number} bestaat niet meer in Rompslomp (verwijderd).",
+        "Wilt u opnieuw factureren: heropen de werkbon, corrigeer hem zo nodig en archiveer "
+        "opnieuw; er wordt dan een nieuwe conceptfactuur gemaakt.",
+        f"The concept invoice of work order {number} no longer exists in Rompslomp (deleted).",
+        "To invoice again: reopen the work order, correct it if needed and archive it again; "
+        "a new concept invoice is then created.",
+    )
+
+
+def sent_after_all(number: str) -> Problem:
+    """Rompslomp did create the invoice of an export we had marked failed."""
+    return Problem(
+        "sent_after_failure",
+        f"De conceptfactuur voor werkbon {number} is toch aangemaakt in Rompslomp; de eerdere "
+        "foutmelding voor deze werkbon vervalt.",
+        "Controleer de conceptfactuur in Rompslomp.",
+        f"The concept invoice for work order {number} was created in Rompslomp after all; the "
+        "earlier error for this work order no longer applies.",
+        "Check the concept invoice in Rompslomp.",
+    )
+
+
+def duplicate_invoices(number: str, count: int) -> Problem:
+    return Problem(
+        "duplicate_invoices",
+        f"Rompslomp bevat {count} conceptfacturen voor werkbon {number}.",
+        "Verwijder in Rompslomp de conceptfacturen die te veel zijn.",
+        f"Rompslomp holds {count} concept invoices for work order {number}.",
+        "Delete the surplus concept invoices in Rompslomp.",
+    )
+
+
+def _customer_problem(snapshot: WorkOrderArchivedV1) -> Problem | None:
+    number, customer = snapshot.number, snapshot.customer
+    if customer is None:
+        return no_customer(number)
+    if customer.source != "rompslomp" or customer.rompslomp_id is None:
+        return customer_not_from_rompslomp(number, customer.name)
+    if not customer.active:
+        return customer_gone(number, customer.name)
+    return None
+
+
+def customer_usable(snapshot: WorkOrderArchivedV1) -> bool:
+    """The customer is a Rompslomp contact as far as Simon knows (worth asking Rompslomp)."""
+    return _customer_problem(snapshot) is None
+
+
 def local_problems(snapshot: WorkOrderArchivedV1) -> list[Problem]:
     """What the snapshot alone shows: no customer, a customer or article not from Rompslomp
     (or already deactivated there by the cleanup)."""
     number = snapshot.number
-    customer = snapshot.customer
-    problems: list[Problem] = []
-    if customer is None:
-        problems.append(no_customer(number))
-    elif customer.source != "rompslomp" or customer.rompslomp_id is None:
-        problems.append(customer_not_from_rompslomp(number, customer.name))
-    elif not customer.active:
-        problems.append(customer_gone(number, customer.name))
+    customer_problem = _customer_problem(snapshot)
+    problems: list[Problem] = [customer_problem] if customer_problem else []
     seen: set[int] = set()
     for material in snapshot.materials:
         article = material.article

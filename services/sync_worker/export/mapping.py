@@ -63,10 +63,14 @@ class InvoiceLine:
         )
 
 
-def api_reference(tenant_id: int, work_order_id: int) -> str:
-    """One per work order, for every archive of it: Rompslomp keeps `api_reference` unique
-    per company, so a second invoice for the same work order is refused there too."""
-    return f"simon-{tenant_id}-wo-{work_order_id}"
+def api_reference(tenant_id: int, work_order_id: int, archive_seq: int = 1) -> str:
+    """One per work order, kept for every archive of it while nothing was created (a failed
+    or skipped export): Rompslomp keeps `api_reference` unique per company, so a second
+    invoice for the same work order is refused there too. Only after the concept invoice
+    was deleted in Rompslomp (`removed`) does the next archive carry its sequence
+    (`simon-7-wo-42-2`), so it never collides with the deleted one."""
+    base = f"simon-{tenant_id}-wo-{work_order_id}"
+    return base if archive_seq <= 1 else f"{base}-{archive_seq}"
 
 
 def round_quantity(value: Decimal) -> Decimal:

@@ -3,8 +3,10 @@
 The configured work/travel/standard products are fetched from Rompslomp (not the local
 articles table): the settings hold only their id, and the fetch gives the price and VAT
 type in force *now* (R-EXPORT-5) and is at once the "configured product gone" check
-(R-EXPORT-2). The customer's contact is fetched too, so a customer deleted in Rompslomp
-since the last sync fails the export before anything is sent.
+(R-EXPORT-2). The invoice preview fetches the customer's contact too, so the office sees a
+customer deleted in Rompslomp since the last sync before archiving; the export itself does
+not (one request fewer per export): Rompslomp refuses the POST, the export looks its
+reference up and fails in Rompslomp's words.
 
 Materials carry their article's Rompslomp id and VAT type in the snapshot (kept by the
 master-data sync, which deactivates articles deleted in Rompslomp); their product is
@@ -98,27 +100,35 @@ def forget_products() -> None:
     _remembered.clear()
 
 
-async def _configured_product(
-    client: RompslompClient, settings: IntegrationSettings, product_id: int
-) -> Product | None:
-    key = (
+def _key(settings: IntegrationSettings, product_id: int) -> tuple[int, str, int, int]:
+    return (
         settings.tenant_id,
         settings.saved_at.isoformat(),
         settings.administration_id,
         product_id,
     )
-    now = time.monotonic()
-    hit = _remembered.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+
+
+def _recalled(settings: IntegrationSettings, product_id: int) -> Product | None:
+    hit = _remembered.get(_key(settings, product_id))
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
+async def _configured_product(
+    client: RompslompClient, settings: IntegrationSettings, product_id: int
+) -> Product | None:
+    product = _recalled(settings, product_id)
+    if product is not None:
+        return product
     product = await _product_or_none(client.get_product(settings.administration_id, product_id))
     if product is not None:
+        now = time.monotonic()
         if len(_remembered) >= _MAX_REMEMBERED:
             for stale in [k for k, (until, _) in _remembered.items() if until <= now]:
                 del _remembered[stale]
             if len(_remembered) >= _MAX_REMEMBERED:
                 _remembered.clear()
-        _remembered[key] = (now + PRODUCT_TTL, product)
+        _remembered[_key(settings, product_id)] = (now + PRODUCT_TTL, product)
     return product
 
 
@@ -130,6 +140,53 @@ async def _contact_exists(client: RompslompClient, company: int, contact_id: int
     return True
 
 
+def _configured(settings: IntegrationSettings) -> list[tuple[str, str, str, dict[str, Any]]]:
+    return [
+        (name, label, label_en, value)
+        for name, label, label_en in PRODUCT_SETTINGS
+        if (value := getattr(settings, name))
+    ]
+
+
+def _articles_to_read(snapshot: WorkOrderArchivedV1) -> list[int]:
+    """Materials whose product is read from Rompslomp: only those without a VAT type."""
+    return sorted(
+        {
+            m.article.rompslomp_id
+            for m in snapshot.materials
+            if m.article.rompslomp_id is not None
+            and m.article.source == "rompslomp"
+            and m.article.vat_type_id is None
+        }
+    )
+
+
+def recall(settings: IntegrationSettings, snapshot: WorkOrderArchivedV1) -> Resolved | None:
+    """What `resolve` would answer for an export, from memory alone; None when Rompslomp
+    must be asked (a product not remembered, a material without a VAT type). Lets the
+    sender decide and commit `sending` in one transaction."""
+    if _articles_to_read(snapshot):
+        return None
+    chosen: dict[str, ProductInfo] = {}
+    for name, _, _, value in _configured(settings):
+        product = _recalled(settings, int(value["id"]))
+        if product is None:
+            return None
+        chosen[name] = product_info(product)
+    return Resolved(settings=_invoice_settings(settings, chosen))
+
+
+def _invoice_settings(
+    settings: IntegrationSettings, chosen: dict[str, ProductInfo]
+) -> InvoiceSettings:
+    return InvoiceSettings(
+        work_time_product=chosen.get("work_time_product"),
+        travel_time_product=chosen.get("travel_time_product"),
+        standard_product=chosen.get("standard_product"),
+        description_as_first_line=settings.description_as_first_line,
+    )
+
+
 async def resolve(
     client: RompslompClient,
     settings: IntegrationSettings,
@@ -139,20 +196,8 @@ async def resolve(
 ) -> Resolved:
     company = settings.administration_id
     number = snapshot.number
-    configured = [
-        (name, label, label_en, value)
-        for name, label, label_en in PRODUCT_SETTINGS
-        if (value := getattr(settings, name))
-    ]
-    article_ids = sorted(
-        {
-            m.article.rompslomp_id
-            for m in snapshot.materials
-            if m.article.rompslomp_id is not None
-            and m.article.source == "rompslomp"
-            and m.article.vat_type_id is None
-        }
-    )
+    configured = _configured(settings)
+    article_ids = _articles_to_read(snapshot)
     customer = snapshot.customer
     contact_id = customer.rompslomp_id if customer is not None and check_customer else None
 
@@ -189,12 +234,5 @@ async def resolve(
         else:
             found[article_id] = product_info(product)
     return Resolved(
-        settings=InvoiceSettings(
-            work_time_product=chosen.get("work_time_product"),
-            travel_time_product=chosen.get("travel_time_product"),
-            standard_product=chosen.get("standard_product"),
-            description_as_first_line=settings.description_as_first_line,
-        ),
-        material_products=found,
-        problems=problems,
+        settings=_invoice_settings(settings, chosen), material_products=found, problems=problems
     )

@@ -1,4 +1,4 @@
-"""`/api/v1/integration`: invoice preview, the exports list and resending a failed export.
+"""`/api/v1/integration`: invoice preview and the exports list (retry and check: actions.py).
 
 Office keys only; every query is scoped by the caller's tenant (another tenant's work
 order answers 404). The preview reads the domain tables, ends its transaction, then asks
@@ -15,24 +15,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.deps import OfficeDep, RompslompDep, SessionDep, SessionsDep
 from services.sync_worker.export import checks, mapping, products
-from services.sync_worker.export.queue import defer_export
+from services.sync_worker.export.actions import router as actions_router
+from services.sync_worker.export.decision import Fail, Situation, Skip, Wait, WorkOrderNow, decide
 from services.sync_worker.export.schemas import (
     ExportOut,
     ExportPage,
-    ExportStatus,
     InvoicePreview,
     PreviewLine,
     PreviewProblem,
 )
+from services.sync_worker.export.sender import timing
 from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.integration.state import find_integration
+from shared.clock import utcnow
 from shared.cursor import decode_cursor, encode_cursor
-from shared.events import WorkOrderArchivedV1
+from shared.export_status import ExportStatus
 from shared.ids import MAX_ID, PathId
-from shared.models import IntegrationSettings, InvoiceExport, OutboxEvent, WorkOrder
+from shared.models import IntegrationSettings, InvoiceExport, WorkOrder
 from shared.problems import (
     PROBLEM_RESPONSES,
-    Conflict,
     DomainError,
     NotFound,
     documented,
@@ -43,13 +44,6 @@ router = APIRouter(prefix="/api/v1/integration", tags=["exports"], responses=PRO
 EXPORT_CURSOR = "e"  # marks the exports list's cursors
 OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
 
-NOT_ACTIVE = checks.Problem(
-    "integration_not_active",
-    "De integratie met Rompslomp is niet actief: er wordt niets verstuurd.",
-    "Activeer de integratie bij Integraties → Rompslomp.",
-    "The Rompslomp integration is not active: nothing is sent.",
-    "Activate the integration in Integrations → Rompslomp.",
-)
 UNREACHABLE = checks.Problem(
     "rompslomp_unreachable",
     "Rompslomp kon niet worden gecontroleerd; prijzen en btw komen uit de opgeslagen instellingen.",
@@ -100,28 +94,30 @@ async def invoice_preview(
         session.expunge(settings)
     await session.commit()
 
-    problems: list[checks.Problem] = []
-    if integration is None or integration.state != "active":
-        problems.append(NOT_ACTIVE)
-    if settings is not None and mapping.matches_filter_word(
-        snapshot.description, settings.filter_word
-    ):
-        problems.append(checks.filtered(snapshot.number, settings.filter_word or ""))
-    local = checks.local_problems(snapshot)
-    problems.extend(local)
+    # What an archive would meet now: the decision the sender makes, on this snapshot. A
+    # tenant that never activated is shown as "not active" with everything else in the way.
+    state = integration.state if integration is not None else None
+    decision = decide(
+        Situation(
+            snapshot=snapshot,
+            work_order=WorkOrderNow("archived", snapshot.archive_seq),
+            export=None,
+            integration_state="inactive" if state in (None, "never_activated") else state,
+            configured=settings is not None,
+            filter_word=settings.filter_word if settings is not None else None,
+            now=utcnow(),
+        ),
+        timing(rompslomp),
+    )
+    problems = list(decision.blocking) if isinstance(decision, Wait | Fail | Skip) else []
     invoice_settings = mapping.InvoiceSettings()
     material_products: dict[int, mapping.ProductInfo] = {}
-    if settings is None:
-        problems.append(checks.not_configured(snapshot.number))
-    else:
+    if settings is not None:
         invoice_settings = products.settings_as_stored(settings)
-        customer_checked = not any(
-            p.code.startswith("customer") or p.code == "no_customer" for p in local
-        )
         try:
             async with connected(rompslomp, sessions, tenant_id) as client:
                 resolved = await products.resolve(
-                    client, settings, snapshot, check_customer=customer_checked
+                    client, settings, snapshot, check_customer=checks.customer_usable(snapshot)
                 )
             invoice_settings = resolved.settings
             material_products = resolved.material_products
@@ -146,24 +142,6 @@ async def invoice_preview(
         ],
         problems=[_problem_out(p) for p in problems],
         would_send=not problems,
-    )
-
-
-def _export_out(export: InvoiceExport, number: str | None) -> ExportOut:
-    return ExportOut(
-        id=export.id,
-        work_order_id=export.work_order_id,
-        number=number,
-        status=export.status,
-        api_reference=export.api_reference,
-        rompslomp_invoice_id=export.rompslomp_invoice_id,
-        archive_seq=export.archive_seq,
-        attempts=export.attempts,
-        last_error=export.last_error,
-        archived_at=export.archived_at,
-        sent_at=export.sent_at,
-        created_at=export.created_at,
-        updated_at=export.updated_at,
     )
 
 
@@ -196,73 +174,10 @@ async def list_exports(
     more = len(rows) > limit
     rows = rows[:limit]
     return ExportPage(
-        items=[_export_out(export, number) for export, number in rows],
+        items=[ExportOut.of(export, number) for export, number in rows],
         next_cursor=encode_cursor(rows[-1][0].id, EXPORT_CURSOR) if more else None,
     )
 
 
-@router.post(
-    "/exports/{work_order_id}/retry",
-    response_model=ExportOut,
-    status_code=202,
-    responses={
-        **OFFICE_ONLY,
-        **documented(
-            409,
-            "`export_not_failed`: only a failed export is resent; `export_blocked`: the work "
-            "order itself must be corrected (reopen, correct, archive again)",
-        ),
-    },
-)
-async def retry_export(work_order_id: PathId, session: SessionDep, office: OfficeDep) -> ExportOut:
-    """Resend a failed export with the settings in force (after the cause was fixed)."""
-    tenant_id = office.tenant_id
-    work_order = (
-        await session.execute(
-            select(WorkOrder.number, WorkOrder.status, WorkOrder.archive_count)
-            .where(WorkOrder.id == work_order_id, WorkOrder.tenant_id == tenant_id)
-            .with_for_update(read=True)
-        )
-    ).one_or_none()
-    if work_order is None:
-        raise NotFound(f"Work order {work_order_id} not found.", code="work_order_not_found")
-    export = await session.scalar(
-        select(InvoiceExport)
-        .where(InvoiceExport.tenant_id == tenant_id, InvoiceExport.work_order_id == work_order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if export is None:
-        raise NotFound(f"Work order {work_order_id} has no export.", code="export_not_found")
-    if export.status != "failed":
-        raise Conflict(
-            f"The export of work order {work_order.number} is {export.status}; only a failed "
-            "export can be resent.",
-            code="export_not_failed",
-        )
-    if work_order.status != "archived" or work_order.archive_count != export.archive_seq:
-        raise Conflict(
-            f"Work order {work_order.number} was reopened; archive it again to send it.",
-            code="export_blocked",
-        )
-    event = await session.get(OutboxEvent, export.event_id) if export.event_id else None
-    if event is None:
-        raise Conflict(
-            f"Work order {work_order.number} must be archived again to be sent.",
-            code="export_blocked",
-        )
-    snapshot = WorkOrderArchivedV1.model_validate(event.payload)
-    blocking = checks.local_problems(snapshot)
-    if blocking:
-        raise Conflict(
-            " ".join(f"{p.message_en} {p.action_en}" for p in blocking), code="export_blocked"
-        )
-    export.status = "pending"
-    export.attempts = 0
-    export.last_error = None
-    await defer_export(session, tenant_id, work_order_id, event.id)
-    await session.flush()
-    await session.refresh(export, ["updated_at"])
-    out = _export_out(export, work_order.number)
-    await session.commit()
-    return out
+# Resending and checking an export (POST .../retry, .../check) live in actions.py.
+router.include_router(actions_router)

@@ -1,407 +1,277 @@
-"""Exactly one concept invoice per archived work order (R-EXPORT-6, DESIGN D3).
+"""Exactly one concept invoice per archived work order (R-EXPORT-6, DESIGN D3), against
+the worst Rompslomp its spec allows.
 
-One `invoice_exports` row per (tenant, work order) carries the export through
+One `invoice_exports` row per (tenant, work order) carries the export (the statuses are in
+shared/export_status.py). A run of the export job:
 
-    pending ─checks fail→ failed          pending ─filter word→ skipped
-    pending ─checks pass→ sending ─201→ sent
-    sending ─timeout / reset / 5xx / crash→ unknown ─found by api_reference→ sent
-                                               └─not found→ sending (POST again)
+1. one short transaction (claim.py) reads the facts under locks, lets `decision.decide`
+   choose, and records what needs no Rompslomp; when the invoice's products are
+   remembered it commits `sending` there and then;
+2. with no transaction open (STYLE 1), this module talks to Rompslomp: `Send` reads what
+   the invoice needs, commits `sending` (re-checking under the locks that the integration
+   is still active and the work order still archived at this archive: R-SETUP-7), then
+   POSTs once; `Reconcile` looks the invoice up by `api_reference` first and POSTs only
+   when it is not there.
 
-Every transition is a short transaction that locks the row (`FOR UPDATE`) and checks the
-state it expects; `sending` is committed *before* the POST and no transaction is open while
-Rompslomp is called (STYLE 1). A row found in `sending`/`unknown` (a crash, a killed worker,
-an ambiguous answer) is always looked up in Rompslomp by its `api_reference` before any
-other POST; a duplicate `api_reference` refused by Rompslomp (422) means "already there".
+An ambiguous answer (timeout, dropped connection, 5xx, 408, an unreadable 2xx) makes the
+export `unknown`: no second POST in this run, and no lookup before `EXPORT_SETTLE_SECONDS`
+have passed (Rompslomp may still be committing it; its `api_reference` check is not
+promised to be race-free). A refusal (4xx) is looked up before `failed`: it may be an
+earlier attempt's invoice refused as a duplicate. `sent` wins from any state.
 
-The first transaction also holds the work order `FOR SHARE`: simon_api's reopen locks it
-`FOR UPDATE` and then reads the export's status, so a reopen either happens before us (the
-event is stale, nothing is sent) or sees `pending`/`sending` and is refused.
+Waiting never happens in a worker slot: `ExportWaits` sends the job back to the queue,
+scheduled for the moment (export/tasks.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+import asyncio
+from datetime import timedelta
+from typing import Any
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.deps import Rompslomp, SessionFactory
-from services.sync_worker.export import checks, mapping, products
-from services.sync_worker.export.queue import IN_FLIGHT
-from services.sync_worker.integration.rompslomp_connection import connected
-from services.sync_worker.log import writer
-from services.sync_worker.metrics import EXPORT_LATENCY, EXPORTS_FINISHED
+from services.sync_worker.export import checks, products, transitions
+from services.sync_worker.export.claim import (
+    Claim,
+    ExportWaits,
+    Outcome,
+    invoice_payload,
+    timing,
+)
+from services.sync_worker.export.claim import claim as first_transaction
+from services.sync_worker.export.decision import Reconcile, Send, Timing
+from services.sync_worker.export.lookup import Found, find_invoice
+from services.sync_worker.integration.rompslomp_connection import (
+    RompslompThrottled,
+    connected,
+)
 from services.sync_worker.rompslomp import (
     AmbiguousOutcomeError,
+    AuthRevokedError,
     FatalError,
     RetriableError,
     RompslompClient,
     SalesInvoiceCreate,
 )
 from shared.clock import utcnow
-from shared.events import WORK_ORDER_ARCHIVED, WorkOrderArchivedV1
-from shared.models import (
-    Integration,
-    IntegrationSettings,
-    InvoiceExport,
-    OutboxEvent,
-    WorkOrder,
+from shared.export_status import IN_FLIGHT, ExportStatus
+from shared.models import Integration, InvoiceExport, WorkOrder
+
+__all__ = ["ExportWaits", "Outcome", "export_event", "timing"]
+
+# Statements of the hot path, built once (a statement memoises its cache key).
+_SENT = (
+    update(InvoiceExport)
+    .where(
+        InvoiceExport.id == bindparam("export_id"),
+        InvoiceExport.api_reference == bindparam("reference"),
+        InvoiceExport.status == ExportStatus.SENDING,
+    )
+    .values({name: bindparam(f"new_{name}") for name in transitions.sent_values(0)})
+    .returning(InvoiceExport.archived_at)
+    .execution_options(synchronize_session=False)
 )
-
-FINAL = ("sent", "failed", "skipped")
-# POSTs in one job run while answers stay ambiguous; then the job engine retries later.
-MAX_POSTS_PER_RUN = 3
-
-Outcome = Literal["sent", "failed", "skipped", "waiting", "ignored"]
+# The export FOR UPDATE; the work order and the integration FOR SHARE (a concurrent reopen
+# or deactivate waits for this commit, and its POST is then one already in flight, or we
+# see it).
+_LOCK_FOR_SENDING = (
+    select(InvoiceExport, WorkOrder.status, WorkOrder.archive_count, Integration.state)
+    .join(WorkOrder, WorkOrder.id == InvoiceExport.work_order_id)
+    .join(Integration, Integration.tenant_id == InvoiceExport.tenant_id)
+    .where(InvoiceExport.id == bindparam("export_id"))
+    .suffix_with("FOR UPDATE OF invoice_exports FOR SHARE OF work_orders, integrations")
+    .execution_options(populate_existing=True)
+)
 
 log = structlog.get_logger("services.sync_worker.export")
 
 
-class ExportNotFinished(Exception):
-    """Rompslomp's answer left the export open (`unknown`): the job is retried later."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What the first transaction decided: send a new invoice, or reconcile one in flight."""
-
-    mode: Literal["send", "reconcile"]
-    export_id: int
-    snapshot: WorkOrderArchivedV1
-    settings: IntegrationSettings | None = None
-    administration_id: int | None = None
-    payload: dict[str, Any] | None = None
-
-
 async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id: int) -> Outcome:
     """Export the work order of one `work_order.archived` event; safe to run any number of
-    times, concurrently or after a crash at any instant."""
+    times, concurrently or after a crash at any instant. Raises `ExportWaits` to be run
+    again later."""
+    rules = timing(rompslomp)
     async with sessions() as session:
-        claim = await _claim(session, event_id)
+        claim = await first_transaction(session, rompslomp, event_id, rules)
         await session.commit()
+    if isinstance(claim, ExportWaits):
+        raise claim
     if isinstance(claim, str):
         return claim
-    async with connected(rompslomp, sessions, claim.snapshot.tenant_id) as client:
-        if claim.mode == "reconcile":
-            return await _reconcile(sessions, client, claim)
-        return await _send(sessions, client, claim)
+    try:
+        tenant_id = claim.snapshot.tenant_id
+        async with connected(rompslomp, sessions, tenant_id, stored=claim.connection) as client:
+            if isinstance(claim.decision, Reconcile):
+                return await _reconcile(sessions, client, claim, rules)
+            return await _send(sessions, client, claim, rules)
+    except RompslompThrottled as exc:
+        raise ExportWaits(utcnow() + timedelta(seconds=exc.retry_after), "throttled") from exc
 
 
-# -- the first transaction: decide -------------------------------------------------------
+# -- transitions, each its own short transaction ---------------------------------------------
 
 
-async def _claim(session: AsyncSession, event_id: int) -> Claim | Outcome:
-    event = await session.get(OutboxEvent, event_id)
-    if event is None or event.event_type != WORK_ORDER_ARCHIVED:
-        return "ignored"
-    snapshot = WorkOrderArchivedV1.model_validate(event.payload)
-    tenant_id, work_order_id = snapshot.tenant_id, snapshot.work_order_id
-    work_order = (
-        await session.execute(
-            select(WorkOrder.status, WorkOrder.archive_count)
-            .where(WorkOrder.id == work_order_id, WorkOrder.tenant_id == tenant_id)
-            .with_for_update(read=True)
-        )
-    ).one_or_none()
-    if work_order is None:
-        return "ignored"  # wiped since
-    state = await session.scalar(
-        select(Integration.state).where(Integration.tenant_id == tenant_id)
-    )
-    if state in (None, "never_activated"):
-        # Never exported: the first activation wipes the work orders (R-SETUP-2), and
-        # without a row simon_api lets the office reopen them meanwhile.
-        return "ignored"
-    active = state == "active"
-    current = work_order.status == "archived" and work_order.archive_count == snapshot.archive_seq
-    if current:
-        await session.execute(
-            insert(InvoiceExport)
-            .values(
-                tenant_id=tenant_id,
-                work_order_id=work_order_id,
-                status="pending",
-                api_reference=mapping.api_reference(tenant_id, work_order_id),
-                event_id=event_id,
-                archive_seq=snapshot.archive_seq,
-                archived_at=snapshot.archived_at,
-            )
-            .on_conflict_do_nothing(index_elements=["tenant_id", "work_order_id"])
-        )
-    export = await _locked_export(session, tenant_id, work_order_id)
-    if export is None:
-        return "ignored"
-    if export.status in IN_FLIGHT:
-        # Something may exist in Rompslomp: settle it, whatever this event is.
-        if not active:
-            return "waiting"
-        in_flight = await _in_flight_snapshot(session, export, event_id, snapshot)
-        return Claim(
-            mode="reconcile",
-            export_id=export.id,
-            snapshot=in_flight,
-            administration_id=export.administration_id,
-            payload=export.payload,
-        )
-    if not current or export.archive_seq > snapshot.archive_seq:
-        log.info("export.event.stale", tenant_id=tenant_id, work_order_id=work_order_id)
-        return "ignored"
-    if export.archive_seq < snapshot.archive_seq:
-        if export.status == "sent":
-            log.warning(
-                "export.rearchived_after_sent", tenant_id=tenant_id, work_order_id=work_order_id
-            )
-            return "ignored"
-        _restart(export, event_id, snapshot)
-    elif export.status in FINAL:
-        return "ignored"  # this archive was exported already (a redelivered event)
-    if not active:
-        return "waiting"  # activation (state.activate) sends it
-    settings = await session.get(IntegrationSettings, tenant_id, populate_existing=True)
-    if settings is None:
-        _fail(session, export, snapshot, [checks.not_configured(snapshot.number)])
-        return "failed"
-    if mapping.matches_filter_word(snapshot.description, settings.filter_word):
-        _skip(
-            session, export, snapshot, checks.filtered(snapshot.number, settings.filter_word or "")
-        )
-        return "skipped"
-    problems = checks.local_problems(snapshot)
-    if problems:
-        _fail(session, export, snapshot, problems)
-        return "failed"
-    session.expunge(settings)
-    return Claim(mode="send", export_id=export.id, snapshot=snapshot, settings=settings)
-
-
-async def _locked_export(
-    session: AsyncSession, tenant_id: int, work_order_id: int
-) -> InvoiceExport | None:
-    return await session.scalar(
-        select(InvoiceExport)
-        .where(InvoiceExport.tenant_id == tenant_id, InvoiceExport.work_order_id == work_order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+async def _locked(session: AsyncSession, claim: Claim) -> InvoiceExport | None:
+    return await session.get(
+        InvoiceExport, claim.export_id, with_for_update=True, populate_existing=True
     )
 
 
-async def _in_flight_snapshot(
-    session: AsyncSession, export: InvoiceExport, event_id: int, fallback: WorkOrderArchivedV1
-) -> WorkOrderArchivedV1:
-    """The snapshot of the archive whose invoice is in flight (for the log's number)."""
-    if export.event_id is None or export.event_id == event_id:
-        return fallback
-    event = await session.get(OutboxEvent, export.event_id)
-    return WorkOrderArchivedV1.model_validate(event.payload) if event is not None else fallback
-
-
-def _restart(export: InvoiceExport, event_id: int, snapshot: WorkOrderArchivedV1) -> None:
-    """A new archive after a failed or skipped export (R-EXPORT-2: reopened, corrected)."""
-    export.status = "pending"
-    export.event_id = event_id
-    export.archive_seq = snapshot.archive_seq
-    export.archived_at = snapshot.archived_at
-    export.attempts = 0
-    export.last_error = None
-    export.payload = None
-    export.administration_id = None
-
-
-# -- endings (in the caller's transaction) -------------------------------------------------
-
-
-def _log(
-    session: AsyncSession,
-    snapshot: WorkOrderArchivedV1,
-    problem: checks.Problem,
-    level: writer.Level,
-) -> None:
-    writer.write(
-        session,
-        snapshot.tenant_id,
-        level=level,
-        table="work_order",
-        work_order_id=snapshot.work_order_id,
-        message=problem.message,
-        action=problem.action,
-        message_en=problem.message_en,
-        action_en=problem.action_en,
-    )
-
-
-def _fail(
-    session: AsyncSession,
-    export: InvoiceExport,
-    snapshot: WorkOrderArchivedV1,
-    problems: list[checks.Problem],
-) -> None:
-    export.status = "failed"
-    export.last_error = " ".join(p.message for p in problems)
-    for problem in problems:
-        _log(session, snapshot, problem, "error")
-    EXPORTS_FINISHED.labels(status="failed").inc()
-    log.info(
-        "export.failed",
-        tenant_id=snapshot.tenant_id,
-        work_order_id=snapshot.work_order_id,
-        problems=[p.code for p in problems],
-    )
-
-
-def _skip(
-    session: AsyncSession,
-    export: InvoiceExport,
-    snapshot: WorkOrderArchivedV1,
-    problem: checks.Problem,
-) -> None:
-    export.status = "skipped"
-    export.last_error = None
-    _log(session, snapshot, problem, "info")
-    EXPORTS_FINISHED.labels(status="skipped").inc()
-    log.info("export.skipped", tenant_id=snapshot.tenant_id, work_order_id=snapshot.work_order_id)
-
-
-def _sent(
-    session: AsyncSession, export: InvoiceExport, snapshot: WorkOrderArchivedV1, invoice_id: int
-) -> None:
-    now = utcnow()
-    export.status = "sent"
-    export.rompslomp_invoice_id = invoice_id
-    export.sent_at = now
-    export.last_error = None
-    writer.write(
-        session,
-        snapshot.tenant_id,
-        level="info",
-        table="work_order",
-        work_order_id=snapshot.work_order_id,
-        message=f"Conceptfactuur aangemaakt in Rompslomp voor werkbon {snapshot.number}.",
-        message_en=f"Concept invoice created in Rompslomp for work order {snapshot.number}.",
-    )
-    EXPORTS_FINISHED.labels(status="sent").inc()
-    if export.archived_at is not None:
-        EXPORT_LATENCY.observe(max(0.0, (now - export.archived_at).total_seconds()))
-    log.info(
-        "export.sent",
-        tenant_id=snapshot.tenant_id,
-        work_order_id=snapshot.work_order_id,
-        invoice_id=invoice_id,
-    )
-
-
-# -- transitions, each its own transaction -------------------------------------------------
-
-
-async def _transition(
-    sessions: SessionFactory,
-    claim: Claim,
-    expect: tuple[str, ...],
-    change: Any,
-) -> bool:
-    """Lock the row; apply `change(session, export)` only when its status is in `expect`."""
+async def _finish_sent(sessions: SessionFactory, claim: Claim, found: Found) -> Outcome:
+    reference = claim.decision.api_reference
     async with sessions() as session:
-        export = await session.get(
-            InvoiceExport, claim.export_id, with_for_update=True, populate_existing=True
-        )
-        if export is None or export.status not in expect:
-            await session.commit()
-            return False
-        change(session, export)
+        if not found.duplicates:
+            # The usual ending, in one statement: our own `sending` becomes `sent`.
+            values = transitions.sent_values(found.invoice_id)
+            updated = (
+                await session.execute(
+                    _SENT,
+                    {
+                        "export_id": claim.export_id,
+                        "reference": reference,
+                        **{f"new_{name}": value for name, value in values.items()},
+                    },
+                )
+            ).one_or_none()
+            if updated is not None:
+                transitions.announce_sent(
+                    session,
+                    claim.snapshot,
+                    found.invoice_id,
+                    updated.archived_at,
+                    values["sent_at"],
+                )
+                await session.commit()
+                return "sent"
+        export = await _locked(session, claim)
+        if export is not None and export.api_reference == reference:
+            transitions.sent(session, export, claim.snapshot, found.invoice_id, found.duplicates)
+        elif export is not None:
+            # The row moved on to a later archive's reference: this invoice is of an older
+            # attempt (should not happen: a lease outlives every POST).
+            log.warning(
+                "export.sent.for_old_reference",
+                tenant_id=claim.snapshot.tenant_id,
+                work_order_id=claim.snapshot.work_order_id,
+                invoice_id=found.invoice_id,
+            )
         await session.commit()
-    return True
-
-
-async def _finish_sent(sessions: SessionFactory, claim: Claim, invoice_id: int) -> Outcome:
-    await _transition(
-        sessions,
-        claim,
-        ("pending", *IN_FLIGHT),
-        lambda session, export: _sent(session, export, claim.snapshot, invoice_id),
-    )
     return "sent"
 
 
 async def _finish_failed(
-    sessions: SessionFactory, claim: Claim, problems: list[checks.Problem], expect: tuple[str, ...]
+    sessions: SessionFactory, claim: Claim, problems: tuple[checks.Problem, ...]
 ) -> Outcome:
-    await _transition(
-        sessions,
-        claim,
-        expect,
-        lambda session, export: _fail(session, export, claim.snapshot, problems),
-    )
+    async with sessions() as session:
+        export = await _locked(session, claim)
+        if export is not None and export.status in (ExportStatus.PENDING, ExportStatus.SENDING):
+            transitions.fail(session, export, claim.snapshot, problems)
+        await session.commit()
     return "failed"
 
 
-async def _mark_unknown(sessions: SessionFactory, claim: Claim, error: str) -> None:
-    def change(session: AsyncSession, export: InvoiceExport) -> None:
-        export.status = "unknown"
-        export.last_error = error
-
-    await _transition(sessions, claim, IN_FLIGHT, change)
+async def _change(
+    sessions: SessionFactory, claim: Claim, expect: frozenset[ExportStatus], change: Any
+) -> None:
+    async with sessions() as session:
+        export = await _locked(session, claim)
+        if export is not None and export.status in expect:
+            change(export)
+        await session.commit()
 
 
 async def _mark_sending(
     sessions: SessionFactory,
     claim: Claim,
-    expect: tuple[str, ...],
+    expect: frozenset[ExportStatus],
     *,
     administration_id: int,
     payload: dict[str, Any],
-) -> bool:
-    def change(session: AsyncSession, export: InvoiceExport) -> None:
-        export.status = "sending"
-        export.administration_id = administration_id
-        export.payload = payload
-        export.attempts += 1
-
-    return await _transition(sessions, claim, expect, change)
+) -> Outcome | None:
+    """Commit `sending` (None) unless, under the locks, the integration was deactivated or
+    the work order reopened since the claim (R-SETUP-7): then nothing is sent."""
+    snapshot = claim.snapshot
+    async with sessions() as session:
+        found = (
+            await session.execute(_LOCK_FOR_SENDING, {"export_id": claim.export_id})
+        ).one_or_none()
+        outcome: Outcome | None = None
+        if found is None or found.InvoiceExport.status not in expect:
+            outcome = "ignored"
+        elif found.state != "active":
+            transitions.pending(found.InvoiceExport)  # nothing is there: activation sends it
+            outcome = "waiting"
+        elif found.status != "archived" or found.archive_count != found.InvoiceExport.archive_seq:
+            transitions.pending(found.InvoiceExport)  # reopened: the next archive restarts it
+            outcome = "ignored"
+        else:
+            transitions.sending(
+                found.InvoiceExport, administration_id=administration_id, payload=payload
+            )
+        await session.commit()
+    if outcome is not None:
+        log.info("export.send.withheld", work_order_id=snapshot.work_order_id, outcome=outcome)
+    return outcome
 
 
 # -- talking to Rompslomp (no transaction open) -------------------------------------------
 
 
-async def _send(sessions: SessionFactory, client: RompslompClient, claim: Claim) -> Outcome:
-    settings = claim.settings
-    snapshot = claim.snapshot
+async def _send(
+    sessions: SessionFactory, client: RompslompClient, claim: Claim, rules: Timing
+) -> Outcome:
+    assert isinstance(claim.decision, Send)
+    settings, snapshot = claim.settings, claim.snapshot
     assert settings is not None
-    assert snapshot.customer is not None
-    assert snapshot.customer.rompslomp_id is not None
+    if claim.sending:
+        assert claim.payload is not None
+        return await _post(
+            sessions, client, claim, settings.administration_id, claim.payload, rules
+        )
     try:
-        resolved = await products.resolve(client, settings, snapshot)
+        # The contact is not read here: a customer deleted in Rompslomp since the last sync
+        # is refused at the POST (looked up, then failed in Rompslomp's words), one request
+        # fewer per export; the preview does check it, for the person looking.
+        resolved = await products.resolve(client, settings, snapshot, check_customer=False)
     except FatalError as exc:
-        problem = checks.refused(snapshot.number, _reason(exc))
-        return await _finish_failed(sessions, claim, [problem], ("pending",))
+        refused = checks.refused(snapshot.number, _reason(exc))
+        return await _finish_failed(sessions, claim, (refused,))
     if resolved.problems:
-        return await _finish_failed(sessions, claim, resolved.problems, ("pending",))
-    lines = mapping.invoice_lines(snapshot, resolved.settings, resolved.material_products)
-    invoice = mapping.sales_invoice(snapshot, lines, contact_id=snapshot.customer.rompslomp_id)
-    payload = invoice.to_payload()
-    administration_id = settings.administration_id
-    if not await _mark_sending(
-        sessions, claim, ("pending",), administration_id=administration_id, payload=payload
-    ):
-        return "ignored"
-    return await _post(sessions, client, claim, administration_id, payload)
+        return await _finish_failed(sessions, claim, tuple(resolved.problems))
+    payload = invoice_payload(snapshot, resolved, claim.decision.api_reference)
+    withheld = await _mark_sending(
+        sessions,
+        claim,
+        frozenset({ExportStatus.PENDING}),
+        administration_id=settings.administration_id,
+        payload=payload,
+    )
+    if withheld is not None:
+        return withheld
+    return await _post(sessions, client, claim, settings.administration_id, payload, rules)
 
 
-async def _reconcile(sessions: SessionFactory, client: RompslompClient, claim: Claim) -> Outcome:
+async def _reconcile(
+    sessions: SessionFactory, client: RompslompClient, claim: Claim, rules: Timing
+) -> Outcome:
     administration_id, payload = claim.administration_id, claim.payload
     if administration_id is None or payload is None:
-        raise ExportNotFinished("an export in flight without its administration or payload")
-    reference = mapping.api_reference(claim.snapshot.tenant_id, claim.snapshot.work_order_id)
-    found = await client.find_sales_invoice_by_api_reference(administration_id, reference)
+        # A row in flight always has both (committed with `sending`).
+        raise RuntimeError("an export in flight without its administration or payload")
+    found = await find_invoice(client, administration_id, claim.decision.api_reference)
     if found is not None:
         log.info("export.reconciled.found", work_order_id=claim.snapshot.work_order_id)
-        return await _finish_sent(sessions, claim, found.id)
-    if not await _mark_sending(
+        return await _finish_sent(sessions, claim, found)
+    withheld = await _mark_sending(
         sessions, claim, IN_FLIGHT, administration_id=administration_id, payload=payload
-    ):
-        return "ignored"
-    return await _post(sessions, client, claim, administration_id, payload)
+    )
+    if withheld is not None:
+        return withheld
+    return await _post(sessions, client, claim, administration_id, payload, rules)
 
 
 def _reason(error: FatalError) -> str:
@@ -410,47 +280,64 @@ def _reason(error: FatalError) -> str:
     return ("; ".join(messages) + ".") if messages else error.message
 
 
-def _duplicate_reference(error: FatalError) -> bool:
-    text = " ".join([error.message, *(f.message for f in error.field_errors)]).lower()
-    return error.status == 422 and ("api reference" in text or "api_reference" in text)
-
-
 async def _post(
     sessions: SessionFactory,
     client: RompslompClient,
     claim: Claim,
     administration_id: int,
     payload: dict[str, Any],
+    rules: Timing,
 ) -> Outcome:
-    """POST while `sending`; an ambiguous answer is settled by a lookup before POSTing again."""
+    """One POST while `sending` (committed); its answer decides the next state."""
     invoice = SalesInvoiceCreate.model_validate(payload)
-    reference = invoice.api_reference or ""
     work_order_id = claim.snapshot.work_order_id
-    for attempt in range(1, MAX_POSTS_PER_RUN + 1):
-        try:
+    try:
+        async with asyncio.timeout(rules.post_deadline.total_seconds()):
             created = await client.create_sales_invoice(administration_id, invoice)
-        except AmbiguousOutcomeError as exc:
-            log.info("export.post.ambiguous", work_order_id=work_order_id, code=exc.code)
-            await _mark_unknown(sessions, claim, exc.message)
-        except RetriableError as exc:
-            # Not processed (429, connect failure), but `unknown` costs only a lookup.
-            await _mark_unknown(sessions, claim, exc.message)
-            raise
-        except FatalError as exc:
-            if not _duplicate_reference(exc):
-                problem = checks.refused(claim.snapshot.number, _reason(exc))
-                return await _finish_failed(sessions, claim, [problem], ("sending",))
-            log.info("export.post.duplicate_reference", work_order_id=work_order_id)
-            await _mark_unknown(sessions, claim, exc.message)
-        else:
-            return await _finish_sent(sessions, claim, created.id)
-        found = await client.find_sales_invoice_by_api_reference(administration_id, reference)
+    except (AmbiguousOutcomeError, TimeoutError) as exc:
+        error = exc.message if isinstance(exc, AmbiguousOutcomeError) else "POST timed out"
+        settle_after = utcnow() + rules.settle
+        log.info("export.post.ambiguous", work_order_id=work_order_id, error=error)
+        await _change(
+            sessions,
+            claim,
+            frozenset({ExportStatus.SENDING}),
+            lambda export: transitions.unknown(export, error=error, settle_after=settle_after),
+        )
+        raise ExportWaits(settle_after, "settling") from exc
+    except (RetriableError, AuthRevokedError) as exc:
+        # Provably not processed (429, no connection, a refused token or refresh).
+        message = exc.message
+        await _change(
+            sessions,
+            claim,
+            frozenset({ExportStatus.SENDING}),
+            lambda export: transitions.pending(export, error=message),
+        )
+        raise
+    except FatalError as exc:
+        # Refused. Before `failed`: is the invoice there after all (an earlier attempt's,
+        # refused now as a duplicate reference)? Rompslomp's words are not trusted for that.
+        found = await _look_up_after_refusal(sessions, client, claim, administration_id)
         if found is not None:
-            return await _finish_sent(sessions, claim, found.id)
-        if attempt == MAX_POSTS_PER_RUN:
-            break
-        if not await _mark_sending(
-            sessions, claim, ("unknown",), administration_id=administration_id, payload=payload
-        ):
-            return "ignored"
-    raise ExportNotFinished(f"export of work order {work_order_id} still unknown")
+            return await _finish_sent(sessions, claim, found)
+        problem = checks.refused(claim.snapshot.number, _reason(exc))
+        return await _finish_failed(sessions, claim, (problem,))
+    return await _finish_sent(sessions, claim, Found(created.id))
+
+
+async def _look_up_after_refusal(
+    sessions: SessionFactory, client: RompslompClient, claim: Claim, administration_id: int
+) -> Found | None:
+    try:
+        return await find_invoice(client, administration_id, claim.decision.api_reference)
+    except RetriableError:
+        # The refusal itself was certain: look up again as soon as the job runs again.
+        now = utcnow()
+        await _change(
+            sessions,
+            claim,
+            frozenset({ExportStatus.SENDING}),
+            lambda export: transitions.unknown(export, error=None, settle_after=now),
+        )
+        raise

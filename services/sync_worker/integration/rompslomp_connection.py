@@ -8,6 +8,7 @@ turns Rompslomp's failures into problems: a refused refresh token sets the integ
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -26,13 +27,15 @@ from services.sync_worker.masterdata.runs import expect_simon_edits
 from services.sync_worker.rompslomp import (
     AuthRevokedError,
     FatalError,
+    RateLimitedError,
     RetriableError,
     RompslompClient,
     TokenSet,
 )
+from services.sync_worker.rompslomp.errors import DEFAULT_RETRY_AFTER
 from shared.clock import utcnow
 from shared.models import RompslompConnection
-from shared.problems import Conflict, DomainError
+from shared.problems import Conflict, DomainError, documented
 
 log = structlog.get_logger("services.sync_worker.integration")
 
@@ -41,6 +44,30 @@ class RompslompUnavailable(DomainError):
     status = 502
     code = "rompslomp_unavailable"
     title = "Bad Gateway"
+
+
+THROTTLED = documented(
+    503,
+    "`rompslomp_rate_limited`: Rompslomp asked to wait; the `Retry-After` header says how "
+    "long (seconds)",
+)
+
+
+class RompslompThrottled(RompslompUnavailable):
+    """Rompslomp asked the tenant to wait (429 Retry-After) longer than a caller may hold
+    on: a person gets 503 with Retry-After at once, a job goes back to the queue."""
+
+    status = 503
+    code = "rompslomp_rate_limited"
+    title = "Service Unavailable"
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = max(1.0, retry_after)
+        seconds = str(math.ceil(self.retry_after))
+        super().__init__(
+            f"Rompslomp asked us to wait {seconds} s before the next request; try again then.",
+            headers={"Retry-After": seconds},
+        )
 
 
 async def store_tokens(
@@ -81,8 +108,11 @@ async def load_tokens(
     if for_update:
         statement = statement.with_for_update()
     row = await session.scalar(statement)
-    if row is None:
-        return None
+    return tokens_of(row, cipher) if row is not None else None
+
+
+def tokens_of(row: RompslompConnection, cipher: Fernet) -> TokenSet:
+    """The stored pair, decrypted (a caller that read the row in its own query)."""
     return TokenSet(
         access_token=decrypt(cipher, row.access_token_encrypted),
         refresh_token=decrypt(cipher, row.refresh_token_encrypted),
@@ -118,13 +148,21 @@ async def mark_needs_reconnect(session: AsyncSession, tenant_id: int) -> None:
 
 @asynccontextmanager
 async def connected(
-    rompslomp: Rompslomp, sessions: SessionFactory, tenant_id: int
+    rompslomp: Rompslomp,
+    sessions: SessionFactory,
+    tenant_id: int,
+    *,
+    stored: RompslompConnection | None = None,
 ) -> AsyncIterator[RompslompClient]:
-    """A client on the tenant's tokens; raises 409 `not_connected` without a connection."""
+    """A client on the tenant's tokens; raises 409 `not_connected` without a connection.
+    `stored`: the connection row, when the caller read it already (a transaction fewer)."""
     cipher = rompslomp.cipher()
-    async with sessions() as session:
-        tokens = await load_tokens(session, tenant_id, cipher)
-        await session.commit()
+    if stored is not None:
+        tokens: TokenSet | None = tokens_of(stored, cipher)
+    else:
+        async with sessions() as session:
+            tokens = await load_tokens(session, tenant_id, cipher)
+            await session.commit()
     if tokens is None:
         raise Conflict(
             "Simon is not connected to Rompslomp yet: connect first (POST /connect).",
@@ -182,6 +220,10 @@ async def connected(
             "Rompslomp refused our access (revoked or expired): connect to Rompslomp again.",
             code="needs_reconnect",
         ) from exc
+    except RateLimitedError as exc:
+        wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER
+        log.info("integration.rompslomp.throttled", tenant_id=tenant_id, retry_after=wait)
+        raise RompslompThrottled(wait) from exc
     except RetriableError as exc:
         log.warning("integration.rompslomp.unavailable", tenant_id=tenant_id, code=exc.code)
         raise RompslompUnavailable(

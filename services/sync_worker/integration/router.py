@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from services.sync_worker.deps import OfficeDep, RompslompDep, SessionDep, SessionsDep
 from services.sync_worker.integration import oauth, service, status, wipe
-from services.sync_worker.integration.rompslomp_connection import connected
+from services.sync_worker.integration.rompslomp_connection import THROTTLED, connected
 from services.sync_worker.integration.schemas import (
     Administrations,
     CheckRequest,
@@ -176,7 +176,11 @@ async def connect(session: SessionDep, office: OfficeDep, rompslomp: RompslompDe
 @router.get(
     "/administrations",
     response_model=Administrations,
-    responses={**OFFICE_ONLY, **documented(409, "`not_connected`, `needs_reconnect`")},
+    responses={
+        **OFFICE_ONLY,
+        **documented(409, "`not_connected`, `needs_reconnect`"),
+        **THROTTLED,
+    },
 )
 async def list_administrations(
     office: OfficeDep, rompslomp: RompslompDep, sessions: SessionsDep
@@ -188,7 +192,11 @@ async def list_administrations(
 @router.post(
     "/check",
     response_model=ProductOut,
-    responses={**OFFICE_ONLY, **documented(409, "`not_connected`, `needs_reconnect`")},
+    responses={
+        **OFFICE_ONLY,
+        **documented(409, "`not_connected`, `needs_reconnect`"),
+        **THROTTLED,
+    },
 )
 async def check(
     body: CheckRequest, office: OfficeDep, rompslomp: RompslompDep, sessions: SessionsDep
@@ -228,6 +236,7 @@ async def settings_history(session: SessionDep, office: OfficeDep) -> SettingsHi
             "`not_connected`, `wipe_required`, `needs_reconnect`, "
             "`administration_switch_unconfirmed` (with `counts`: what the switch would change)",
         ),
+        **THROTTLED,
     },
 )
 async def put_settings(
@@ -325,6 +334,7 @@ async def deactivate_integration(
         **documented(
             409, "`wizard_incomplete`, `already_active`, `needs_reconnect`, `not_connected`"
         ),
+        **THROTTLED,
     },
 )
 async def activate_integration(

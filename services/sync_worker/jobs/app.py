@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from procrastinate import App, PsycopgConnector
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from shared.db import CONNECT_TIMEOUT_SECONDS, STATEMENT_TIMEOUT_SECONDS
@@ -39,6 +40,16 @@ def libpq_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql://" + url[len(prefix) :]
     return url
+
+
+async def _configure(connection: AsyncConnection[Any]) -> None:
+    # Every query of the job engine is one call of one of its functions: without autocommit
+    # psycopg wraps each in BEGIN … COMMIT, two round trips more for every job fetched and
+    # every job finished (a quarter of the worker's database traffic at 60 archives/s).
+    await connection.set_autocommit(True)
+    # Its bookkeeping need not wait for the disk: a job whose fetch or finish a crash loses
+    # is run again, and every task is written to be re-run safely (jobs/maintenance.py).
+    await connection.execute("SET synchronous_commit TO OFF")
 
 
 def pool_kwargs(*, connect_timeout: float, statement_timeout: float | None) -> dict[str, Any]:
@@ -72,6 +83,7 @@ async def opened(
         open=False,
         timeout=connect_timeout,
         check=AsyncConnectionPool.check_connection,
+        configure=_configure,
         kwargs=pool_kwargs(connect_timeout=connect_timeout, statement_timeout=statement_timeout),
         name="jobs",
     )

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.sync_worker.export.queue import EXPORT_TASK, export_lock
-from services.sync_worker.jobs.defer import defer
+from services.sync_worker.jobs.defer import defer_many
 from shared.db import CONNECT_TIMEOUT_SECONDS
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.outbox import NOTIFY_CHANNEL
@@ -37,21 +37,32 @@ _CLAIM = text(
     """
 )
 _MARK = text("UPDATE outbox_events SET processed_at = now() WHERE id = ANY(:ids)")
+_ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 
 
 async def relay_once(session: AsyncSession) -> int:
-    """Relay one batch in the session's transaction (the caller commits); the count."""
+    """Relay one batch in the session's transaction (the caller commits); the count.
+
+    Three statements whatever the batch's size (claim, one multi-row insert of the jobs,
+    mark): at 60 archives a second, a statement per event was most of the relay's cost.
+    The commit does not wait for the disk (synchronous_commit off): lost in a crash, the
+    events are simply relayed again, and every consumer is idempotent (DESIGN D2); the
+    job inserts NOTIFY, and a NOTIFYing commit holds PostgreSQL's one global notify lock
+    until it returns, which serialised the relay with every archive."""
     rows = (await session.execute(_CLAIM, {"batch": BATCH})).all()
-    for row in rows:
-        if row.event_type == WORK_ORDER_ARCHIVED:
-            await defer(
-                session,
-                EXPORT_TASK,
-                args={"event_id": row.id},
-                lock=export_lock(row.tenant_id, row.aggregate_id),
-            )
-    if rows:
-        await session.execute(_MARK, {"ids": [row.id for row in rows]})
+    if not rows:
+        return 0
+    await session.execute(_ASYNC_COMMIT)
+    await defer_many(
+        session,
+        EXPORT_TASK,
+        [
+            ({"event_id": row.id}, export_lock(row.tenant_id, row.aggregate_id))
+            for row in rows
+            if row.event_type == WORK_ORDER_ARCHIVED
+        ],
+    )
+    await session.execute(_MARK, {"ids": [row.id for row in rows]})
     return len(rows)
 
 

@@ -16,9 +16,10 @@ from services.sync_worker.deps import Rompslomp
 from services.sync_worker.rompslomp import RetryPolicy
 from services.sync_worker.settings import SyncWorkerSettings
 
-# Nobody waits on a job: back off longer than an interactive request does; a Retry-After
-# beyond a minute goes back to the job engine (the job is retried later, the tenant paused).
-BACKGROUND_RETRY = RetryPolicy(attempts=5, base_delay=0.5, max_delay=10.0, max_retry_after=60.0)
+# Nobody waits on a job: back off longer than an interactive request does. A Retry-After
+# (or a tenant pause) beyond 5 s is never slept through in a worker slot: the job goes back
+# to the queue scheduled for that moment, and the slot serves other tenants meanwhile.
+BACKGROUND_RETRY = RetryPolicy(attempts=5, base_delay=0.5, max_delay=10.0, max_retry_after=5.0)
 
 
 @dataclass

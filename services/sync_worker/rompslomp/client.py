@@ -83,9 +83,10 @@ class RetryPolicy:
     attempts: int = 5
     base_delay: float = 0.5
     max_delay: float = 30.0
-    # A Retry-After longer than this is not slept through: the error goes to the caller
-    # (the job engine reschedules) with ``retry_after`` set; the tenant stays paused.
-    max_retry_after: float = 300.0
+    # A Retry-After (or a tenant pause) longer than this is not slept through: the error
+    # goes to the caller with ``retry_after`` set (a job goes back to the queue scheduled
+    # for that moment, an interactive call answers 503); the tenant stays paused.
+    max_retry_after: float = 5.0
 
     def backoff(self, attempt: int) -> float:
         return random.uniform(0.0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
@@ -256,10 +257,22 @@ class RompslompClient:
     # -- sales invoices -------------------------------------------------------------------
 
     def iter_sales_invoices(
-        self, company_id: int | str, *, selection: str = "all"
+        self,
+        company_id: int | str,
+        *,
+        selection: str = "all",
+        date_from: dt.date | None = None,
+        date_till: dt.date | None = None,
     ) -> PageIterator[SalesInvoice]:
+        """Every page of the company's invoices; ``date_from``/``date_till`` filter on the
+        invoice date (``search[from]``/``search[till]``), both inclusive."""
+        params: dict[str, Any] = {"selection": selection}
+        if date_from is not None:
+            params["search[from]"] = date_from.isoformat()
+        if date_till is not None:
+            params["search[till]"] = date_till.isoformat()
         path = _company_path(company_id, "sales_invoices")
-        return self._paged(path, "sales_invoices", SalesInvoice, {"selection": selection})
+        return self._paged(path, "sales_invoices", SalesInvoice, params)
 
     async def get_sales_invoice(self, company_id: int | str, invoice_id: int | str) -> SalesInvoice:
         path = _company_path(company_id, f"sales_invoices/{invoice_id}")
@@ -281,9 +294,12 @@ class RompslompClient:
             # Rompslomp answered 2xx, so the invoice exists; we just cannot read it.
             raise AmbiguousOutcomeError(exc.message, status=response.status_code) from exc
 
-    async def find_sales_invoice_by_api_reference(
+    async def find_sales_invoices_by_api_reference(
         self, company_id: int | str, api_reference: str
-    ) -> SalesInvoice | None:
+    ) -> list[SalesInvoice]:
+        """The invoices Rompslomp's ``search[api_reference]`` filter returns (one page of
+        100: more than one hit is already an anomaly). The filter is trusted: list results
+        need not echo ``api_reference``; confirm a hit with ``get_sales_invoice``."""
         response = await self._send(
             "GET",
             _company_path(company_id, "sales_invoices"),
@@ -293,8 +309,7 @@ class RompslompClient:
                 "per_page": MAX_PER_PAGE,
             },
         )
-        invoices = self._parse_list(response, "sales_invoices", SalesInvoice)
-        return next((i for i in invoices if i.api_reference == api_reference), None)
+        return self._parse_list(response, "sales_invoices", SalesInvoice)
 
     # -- any collection, read as the caller's model ---------------------------------------
 
@@ -374,7 +389,7 @@ class RompslompClient:
             attempt += 1
             error: RompslompError
             try:
-                async with self._budget.slot():
+                async with self._budget.slot(max_wait=self._retry.max_retry_after):
                     response = await self._http.request(
                         method, url, params=params, json=json_body, auth=self._auth
                     )

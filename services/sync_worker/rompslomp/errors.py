@@ -11,6 +11,7 @@ Messages never contain tokens and hold at most ``BODY_EXCERPT_CHARS`` of a respo
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,15 +110,29 @@ def excerpt(text: str, limit: int = BODY_EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[:limit] + "…"
 
 
+# Retry-After is Rompslomp's word, not ours to trust blindly: one hour at most, and a value
+# we cannot use ("inf", negative, garbage) counts as a modest default rather than "now".
+MAX_RETRY_AFTER = 3600.0
+DEFAULT_RETRY_AFTER = 30.0
+
+
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), clamped
+    to ``MAX_RETRY_AFTER``; None when the header is absent."""
     if value is None or not value.strip():
         return None
     value = value.strip()
+    seconds: float | None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
+        seconds = _seconds_until(value, now)
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return DEFAULT_RETRY_AFTER
+    return min(seconds, MAX_RETRY_AFTER)
+
+
+def _seconds_until(value: str, now: datetime | None) -> float | None:
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -125,6 +140,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     current = now or datetime.now(UTC)
+    # A date in the past means "now" (clocks differ), not garbage.
     return max(0.0, (when - current).total_seconds())
 
 

@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.deps import Rompslomp, SessionFactory
 from services.sync_worker.export.products import forget_products
-from services.sync_worker.export.sender import Outcome, export_event
+from services.sync_worker.export.sender import ExportWaits, Outcome, export_event
 from services.sync_worker.integration.rompslomp_connection import store_tokens
 from services.sync_worker.rompslomp import TokenSet
 from shared.auth import create_tenant
@@ -48,6 +48,9 @@ worker_app = integration.worker_app
 worker_settings = integration.worker_settings
 
 SCOPES = "public manage:contacts manage:sales_invoices manage:products"
+# The defaults of EXPORT_SETTLE_SECONDS and of the POST lease (2 × EXPORT_POST_TIMEOUT_SECONDS).
+SETTLE = 60.0
+LEASE = 60.0
 
 
 @dataclass
@@ -66,6 +69,7 @@ class Shop:
     address_id: int = 0
     articles: list[int] = field(default_factory=list)
     counter: int = 0
+    outsider_token: str | None = None
 
     @property
     def tenant_id(self) -> int:
@@ -141,6 +145,47 @@ class Shop:
 
     async def export(self, event_id: int) -> Outcome:
         return await export_event(self.sessions, self.rompslomp, event_id)
+
+    async def attempt(self, event_id: int) -> Outcome | ExportWaits:
+        """One run of the export job: its outcome, or the wait it went back to the queue
+        with."""
+        try:
+            return await self.export(event_id)
+        except ExportWaits as waits:
+            return waits
+
+    async def time_passes(self, work_order: WorkOrder, seconds: float) -> None:
+        """As if `seconds` went by for the export: its lease and settle time run down."""
+        await self.session.execute(
+            update(InvoiceExport)
+            .where(InvoiceExport.work_order_id == work_order.id)
+            .values(
+                sending_since=InvoiceExport.sending_since - dt.timedelta(seconds=seconds),
+                settle_after=InvoiceExport.settle_after - dt.timedelta(seconds=seconds),
+            )
+        )
+        await self.session.commit()
+
+    async def invoice_made_elsewhere(self, api_reference: str | None = None) -> int:
+        """A concept invoice POSTed to the administration by someone else (its id)."""
+        if self.outsider_token is None:
+            pair = (await self.sandbox.post("/_sandbox/tokens", json={})).json()
+            self.outsider_token = pair["access_token"]
+        body: dict[str, Any] = {"contact_id": self.contact_id}
+        if api_reference is not None:
+            body["api_reference"] = api_reference
+        answer = await self.sandbox.post(
+            f"/api/v1/companies/{self.company_id}/sales_invoices",
+            json={"sales_invoice": body},
+            headers={"Authorization": f"Bearer {self.outsider_token}"},
+        )
+        assert answer.status_code == 201, answer.text
+        invoice_id: int = answer.json()["sales_invoice"]["id"]
+        return invoice_id
+
+    async def sandbox_stats(self) -> dict[str, Any]:
+        stats: dict[str, Any] = (await self.sandbox.get("/_sandbox/stats")).json()
+        return stats
 
     async def export_row(self, work_order: WorkOrder) -> InvoiceExport:
         row = await self.session.scalar(

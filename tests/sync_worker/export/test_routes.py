@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from sqlalchemy import text
 
@@ -11,6 +13,14 @@ from tests.conftest import TenantKey
 from tests.sync_worker.export.conftest import Shop
 
 P = "/api/v1/integration"
+
+
+async def preview(client: httpx.AsyncClient, shop: Shop, work_order_id: int) -> Any:
+    answer = await client.get(
+        f"{P}/work-orders/{work_order_id}/invoice-preview", headers=shop.key.headers
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
 
 async def test_the_preview_shows_the_lines_an_unarchived_work_order_would_produce(
@@ -45,15 +55,28 @@ async def test_the_preview_names_blocking_problems(client: httpx.AsyncClient, sh
     work_order = await shop.work_order(customer=False, description="Garantie: lekkage")
     await shop.session.commit()
 
-    body = (
-        await client.get(
-            f"{P}/work-orders/{work_order.id}/invoice-preview", headers=shop.key.headers
-        )
-    ).json()
+    body = await preview(client, shop, work_order.id)
 
     assert body["would_send"] is False
     assert [p["code"] for p in body["problems"]] == ["filter_word", "no_customer"]
     assert all(p["message"] and p["action"] for p in body["problems"])
+
+
+async def test_the_preview_names_a_customer_deleted_in_rompslomp_and_an_inactive_integration(
+    client: httpx.AsyncClient, shop: Shop
+) -> None:
+    await shop.sandbox.delete(f"/_sandbox/companies/{shop.company_id}/contacts/{shop.contact_id}")
+    await shop.session.execute(
+        text("UPDATE integrations SET state = 'inactive' WHERE tenant_id = :t"),
+        {"t": shop.tenant_id},
+    )
+    work_order = await shop.work_order()
+    await shop.session.commit()
+
+    body = await preview(client, shop, work_order.id)
+
+    assert body["would_send"] is False
+    assert [p["code"] for p in body["problems"]] == ["integration_not_active", "customer_gone"]
 
 
 async def test_another_tenants_work_order_is_not_found_on_every_export_endpoint(
@@ -66,9 +89,10 @@ async def test_another_tenants_work_order_is_not_found_on_every_export_endpoint(
         f"{P}/work-orders/{work_order.id}/invoice-preview", headers=office.headers
     )
     retry = await client.post(f"{P}/exports/{work_order.id}/retry", headers=office.headers)
+    check = await client.post(f"{P}/exports/{work_order.id}/check", headers=office.headers)
     listing = await client.get(f"{P}/exports", headers=office.headers)
 
-    assert (preview.status_code, retry.status_code) == (404, 404)
+    assert (preview.status_code, retry.status_code, check.status_code) == (404, 404, 404)
     assert listing.json()["items"] == []
 
 
@@ -87,6 +111,7 @@ async def test_a_field_employee_may_not_use_the_export_endpoints(
         ("GET", f"{P}/exports"),
         ("GET", f"{P}/work-orders/1/invoice-preview"),
         ("POST", f"{P}/exports/1/retry"),
+        ("POST", f"{P}/exports/1/check"),
     ):
         answer = await client.request(method, path, headers=headers)
         assert answer.status_code == 403, path
@@ -142,6 +167,7 @@ async def test_ids_beyond_the_database_range_answer_422_naming_the_id(
         ("POST", f"{P}/exports/{huge}/retry"),
         ("GET", f"{P}/work-orders/{zero}/invoice-preview"),
         ("POST", f"{P}/exports/{zero}/retry"),
+        ("POST", f"{P}/exports/{huge}/check"),
     ):
         answer = await client.request(method, path, headers=shop.key.headers)
         assert answer.status_code == 422, path

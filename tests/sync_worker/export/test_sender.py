@@ -7,10 +7,12 @@ from decimal import Decimal
 from sqlalchemy import select, text, update
 
 from services.sync_worker.export import mapping
+from services.sync_worker.export.sender import ExportWaits
 from services.sync_worker.integration.state import activate, ensure_integration
 from services.sync_worker.metrics import REGISTRY
+from shared.clock import utcnow
 from shared.models import Article, Integration, IntegrationLogEntry
-from tests.sync_worker.export.conftest import Shop
+from tests.sync_worker.export.conftest import LEASE, SETTLE, Shop
 
 
 async def log_lines(shop: Shop, work_order_id: int) -> list[tuple[str, str, str]]:
@@ -71,8 +73,9 @@ async def test_a_crash_after_the_post_is_settled_by_lookup_not_a_second_post(sho
     assert await shop.export(event_id) == "sent"
     # As if the worker died after Rompslomp created the invoice, before `sent` was stored.
     row = await shop.export_row(work_order)
-    row.status, row.rompslomp_invoice_id = "sending", None
+    row.status, row.rompslomp_invoice_id, row.sending_since = "sending", None, utcnow()
     await shop.session.commit()
+    await shop.time_passes(work_order, LEASE + SETTLE + 1)
 
     assert await shop.export(event_id) == "sent"
 
@@ -90,8 +93,9 @@ async def test_a_crash_before_the_post_went_out_sends_the_stored_invoice(shop: S
         f"/_sandbox/companies/{shop.company_id}/sales_invoices/{invoice['id']}"
     )
     row = await shop.export_row(work_order)
-    row.status = "sending"  # the POST never reached Rompslomp
+    row.status, row.sending_since = "sending", utcnow()  # the POST never reached Rompslomp
     await shop.session.commit()
+    await shop.time_passes(work_order, LEASE + SETTLE + 1)
 
     assert await shop.export(event_id) == "sent"
 
@@ -99,16 +103,23 @@ async def test_a_crash_before_the_post_went_out_sends_the_stored_invoice(shop: S
     assert (await shop.export_row(work_order)).attempts == 2
 
 
-async def test_a_connection_dropped_after_commit_is_found_by_api_reference(shop: Shop) -> None:
+async def test_a_connection_dropped_after_commit_is_found_by_api_reference_once_settled(
+    shop: Shop,
+) -> None:
     await shop.sandbox.put("/_sandbox/faults", json={"drop_after_commit_rate": 1.0})
     work_order = await shop.work_order()
     event_id = await shop.archive(work_order)
 
+    waits = await shop.attempt(event_id)
+    assert isinstance(waits, ExportWaits)
+    assert (await shop.export_row(work_order)).status == "unknown"
+    await shop.time_passes(work_order, SETTLE)
     assert await shop.export(event_id) == "sent"
 
     await shop.sandbox.delete("/_sandbox/faults")
     (invoice,) = await shop.invoices()
     assert (await shop.export_row(work_order)).rompslomp_invoice_id == invoice["id"]
+    assert (await shop.sandbox_stats())["invoice_posts"] == 1
 
 
 async def test_a_duplicate_api_reference_refused_by_rompslomp_means_already_there(
@@ -118,19 +129,7 @@ async def test_a_duplicate_api_reference_refused_by_rompslomp_means_already_ther
     event_id = await shop.archive(work_order)
     # Someone (an earlier run whose row was lost) created it already.
     reference = mapping.api_reference(shop.tenant_id, work_order.id)
-    pair = (await shop.sandbox.post("/_sandbox/tokens", json={})).json()
-    answer = await shop.sandbox.post(
-        f"/api/v1/companies/{shop.company_id}/sales_invoices",
-        json={
-            "sales_invoice": {
-                "contact_id": shop.contact_id,
-                "api_reference": reference,
-                "invoice_lines": [{"description": "x", "price_per_unit": "1", "quantity": "1"}],
-            }
-        },
-        headers={"Authorization": f"Bearer {pair['access_token']}"},
-    )
-    assert answer.status_code == 201, answer.text
+    await shop.invoice_made_elsewhere(reference)
 
     assert await shop.export(event_id) == "sent"
 
@@ -168,7 +167,9 @@ async def test_no_customer_fails_with_an_error_saying_what_to_do(shop: Shop) -> 
     assert (await shop.export_row(work_order)).status == "failed"
 
 
-async def test_a_customer_deleted_in_rompslomp_fails_before_anything_is_sent(shop: Shop) -> None:
+async def test_a_customer_deleted_in_rompslomp_is_refused_and_fails_in_rompslomps_words(
+    shop: Shop,
+) -> None:
     await shop.sandbox.delete(f"/_sandbox/companies/{shop.company_id}/contacts/{shop.contact_id}")
     work_order = await shop.work_order()
     event_id = await shop.archive(work_order)
@@ -176,8 +177,13 @@ async def test_a_customer_deleted_in_rompslomp_fails_before_anything_is_sent(sho
     assert await shop.export(event_id) == "failed"
 
     assert await shop.invoices() == []
-    ((level, message, _),) = await log_lines(shop, work_order.id)
-    assert (level, "bestaat niet meer in Rompslomp" in message) == ("error", True)
+    ((level, message, action),) = await log_lines(shop, work_order.id)
+    assert (level, message) == (
+        "error",
+        f"Rompslomp weigerde de conceptfactuur voor werkbon {work_order.number}: "
+        "Contact bestaat niet.",
+    )
+    assert "heropen de werkbon" in action
 
 
 async def test_a_configured_product_gone_fails_with_a_settings_action(shop: Shop) -> None:
@@ -335,3 +341,20 @@ async def test_a_tenant_that_never_activated_gets_no_export_row(shop: Shop) -> N
         {"id": work_order.id},
     )
     assert found == 0  # simon_api lets the office reopen it
+
+
+async def test_with_its_products_remembered_an_export_asks_rompslomp_only_to_post(
+    shop: Shop,
+) -> None:
+    first = await shop.work_order()
+    assert await shop.export(await shop.archive(first)) == "sent"  # reads the products
+    second = await shop.work_order()
+    event_id = await shop.archive(second)
+    await shop.sandbox.post("/_sandbox/stats/reset")
+
+    assert await shop.export(event_id) == "sent"
+
+    stats = await shop.sandbox_stats()
+    assert (stats["requests"], stats["invoice_posts"]) == (1, 1)
+    row = await shop.export_row(second)
+    assert (row.status, row.attempts, row.sending_since) == ("sent", 1, None)

@@ -20,7 +20,7 @@ from shared.models import Customer
 from tests.sync_worker.masterdata.conftest import Tenant
 
 # As in production (jobs.runtime.BACKGROUND_RETRY) but with short backoffs.
-PATIENT = RetryPolicy(attempts=6, base_delay=0.05, max_delay=0.2, max_retry_after=60.0)
+PATIENT = RetryPolicy(attempts=6, base_delay=0.05, max_delay=0.2, max_retry_after=5.0)
 
 
 def _patient(tenant: Tenant, http: httpx.AsyncClient) -> Runtime:

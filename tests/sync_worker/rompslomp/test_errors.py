@@ -20,6 +20,8 @@ from services.sync_worker.rompslomp import (
 )
 from services.sync_worker.rompslomp.errors import (
     BODY_EXCERPT_CHARS,
+    DEFAULT_RETRY_AFTER,
+    MAX_RETRY_AFTER,
     parse_field_errors,
     parse_retry_after,
 )
@@ -119,8 +121,32 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
 
     assert parse_retry_after("7") == 7.0
     assert parse_retry_after("Sun, 01 Mar 2026 12:00:30 GMT", now=now) == 30.0
-    assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+    assert parse_retry_after("") is None
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("0", 0.0),
+        ("3600", 3600.0),
+        ("86400", MAX_RETRY_AFTER),  # a day is clamped to an hour
+        ("1e9", MAX_RETRY_AFTER),
+        ("inf", DEFAULT_RETRY_AFTER),
+        ("-inf", DEFAULT_RETRY_AFTER),
+        ("nan", DEFAULT_RETRY_AFTER),
+        ("-5", DEFAULT_RETRY_AFTER),
+        ("soon", DEFAULT_RETRY_AFTER),
+        ("Sun, 01 Mar 2026 11:00:00 GMT", 0.0),  # a date in the past: now
+        ("Mon, 02 Mar 2026 12:00:00 GMT", MAX_RETRY_AFTER),
+    ],
+)
+def test_retry_after_is_clamped_to_an_hour_and_unusable_values_get_a_default(
+    header: str, seconds: float
+) -> None:
+    now = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+
+    assert parse_retry_after(header, now=now) == seconds
 
 
 async def test_logs_and_errors_of_a_refresh_and_a_failure_contain_no_token(

@@ -112,7 +112,35 @@ async def test_publish_trigger_is_sent_as_underscore_publish() -> None:
     assert invoice.to_payload() == {"contact_id": 1, "_publish": True, "invoice_lines": []}
 
 
-async def test_find_sales_invoice_by_api_reference_searches_and_matches_exactly(
+async def test_invoices_by_api_reference_trust_the_server_side_filter(
+    api: respx.MockRouter, client: RompslompClient
+) -> None:
+    # A list that does not echo api_reference is still the filter's answer.
+    route = api.get(f"{BASE}/sales_invoices").mock(
+        return_value=httpx.Response(
+            200,
+            headers={"X-Total": "1"},
+            json={"sales_invoices": [{**INVOICE, "api_reference": None}]},
+        )
+    )
+
+    found = await client.find_sales_invoices_by_api_reference(COMPANY, "simon-wo-1-7")
+
+    assert [invoice.id for invoice in found] == [1442281642]
+    assert route.calls.last.request.url.params["search[api_reference]"] == "simon-wo-1-7"
+
+
+async def test_invoices_by_api_reference_are_empty_when_absent(
+    api: respx.MockRouter, client: RompslompClient
+) -> None:
+    api.get(f"{BASE}/sales_invoices").mock(
+        return_value=httpx.Response(200, headers={"X-Total": "0"}, json={"sales_invoices": []})
+    )
+
+    assert await client.find_sales_invoices_by_api_reference(COMPANY, "simon-wo-1-8") == []
+
+
+async def test_invoices_are_listed_by_invoice_date_range(
     api: respx.MockRouter, client: RompslompClient
 ) -> None:
     route = api.get(f"{BASE}/sales_invoices").mock(
@@ -121,21 +149,13 @@ async def test_find_sales_invoice_by_api_reference_searches_and_matches_exactly(
         )
     )
 
-    found = await client.find_sales_invoice_by_api_reference(COMPANY, "simon-wo-1-7")
-
-    assert found is not None
-    assert found.id == 1442281642
-    assert route.calls.last.request.url.params["search[api_reference]"] == "simon-wo-1-7"
-
-
-async def test_find_sales_invoice_by_api_reference_returns_none_when_absent(
-    api: respx.MockRouter, client: RompslompClient
-) -> None:
-    api.get(f"{BASE}/sales_invoices").mock(
-        return_value=httpx.Response(200, headers={"X-Total": "0"}, json={"sales_invoices": []})
+    listing = client.iter_sales_invoices(
+        COMPANY, date_from=date(2026, 9, 1), date_till=date(2026, 12, 1)
     )
 
-    assert await client.find_sales_invoice_by_api_reference(COMPANY, "simon-wo-1-8") is None
+    assert [invoice.id for invoice in await listing.collect()] == [1442281642]
+    params = route.calls.last.request.url.params
+    assert (params["search[from]"], params["search[till]"]) == ("2026-09-01", "2026-12-01")
 
 
 async def test_find_product_by_code_filters_by_product_code_and_matches_exactly(

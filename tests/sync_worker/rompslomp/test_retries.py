@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -121,6 +122,10 @@ async def test_backoff_grows_exponentially_with_full_jitter() -> None:
     assert len(set(samples[3])) > 100  # jittered
 
 
+def contacts_page_of(total: int) -> Callable[[httpx.Request], httpx.Response]:
+    return lambda request: contacts_page(request, total)
+
+
 async def test_no_request_is_sent_before_retry_after_has_passed(
     api: respx.MockRouter, make_client: ClientFactory
 ) -> None:
@@ -138,7 +143,10 @@ async def test_no_request_is_sent_before_retry_after_has_passed(
         return contacts_page(request, 1200)
 
     api.get(CONTACTS).mock(side_effect=limit_page_3_once)
-    client = make_client(budget=RequestBudget(4, clock=clock, sleep=clock.sleep))
+    client = make_client(
+        budget=RequestBudget(4, clock=clock, sleep=clock.sleep),
+        retry=RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.002, max_retry_after=60),
+    )
 
     contacts = await client.iter_contacts(COMPANY).collect()
 
@@ -196,6 +204,25 @@ async def test_retry_after_beyond_the_limit_is_raised_not_slept(
     assert caught.value.retry_after == 3600
     assert route.call_count == 1
     assert client.budget.wait_time() > 3500  # the tenant stays paused for other callers
+
+
+async def test_a_tenant_paused_longer_than_the_policy_allows_raises_without_sending(
+    api: respx.MockRouter, make_client: ClientFactory
+) -> None:
+    route = api.get(CONTACTS).mock(side_effect=contacts_page_of(1))
+    clock = FakeClock()
+    client = make_client(
+        budget=RequestBudget(4, clock=clock, sleep=clock.sleep),
+        retry=RetryPolicy(attempts=3, base_delay=0.001, max_retry_after=5),
+    )
+    client.budget.pause_for(600)  # an earlier 429 of another job of the tenant
+
+    with pytest.raises(RateLimitedError) as caught:
+        await client.probe_total(COMPANY, "contacts")
+
+    assert clock.now == 100.0  # nothing slept
+    assert caught.value.retry_after == 600
+    assert route.call_count == 0
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """api keys: when a key was last used (issue #14)
 
 Revision ID: 3f9c1a7e5b20
-Revises: 5aaa057e11f2
+Revises: 789a2052c27a
 Create Date: 2026-12-01
 
 `last_used_at` is written by authentication at most once a minute per key, so a company can
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3f9c1a7e5b20"
-down_revision: str | None = "5aaa057e11f2"
+down_revision: str | None = "789a2052c27a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -83,7 +83,8 @@ def _exact_schemas(node: Any) -> None:
     - a bound beyond 2^53 is written as a float (`9.223372036854776e+18` is 2^63, one more
       than a BIGINT holds); an integer's bounds are written as the exact integers;
     - a field that may be left out but not sent as null (a PATCH field, `Patch[...]`)
-      keeps `"default": null`, which its own type does not allow; the default goes."""
+      keeps `"default": null`, which its own type does not allow; the default goes (as
+      does a default beside a `const` that differs from it)."""
     if isinstance(node, dict):
         if node.get("type") == "integer":
             for bound in ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"):
@@ -92,6 +93,8 @@ def _exact_schemas(node: Any) -> None:
                     node[bound] = MAX_ID if value >= MAX_ID else int(value)
         if "default" in node and node["default"] is None and not _allows_null(node):
             del node["default"]
+        if "const" in node and node.get("default", node["const"]) != node["const"]:
+            del node["default"]  # a yes the request must send has no default
         for child in node.values():
             _exact_schemas(child)
     elif isinstance(node, list):

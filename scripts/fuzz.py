@@ -83,7 +83,7 @@ def main() -> int:
     os.environ.pop("ROMPSLOMP_API_URL", None)
     for variable in ("SIMON_API_PORT", "SYNC_WORKER_PORT", "SANDBOX_PORT"):
         os.environ[variable] = str(free_port())
-    stack = start_stack(data_directory())
+    stack = start_stack(data_directory(), log_level=os.environ.get("FUZZ_LOG_LEVEL", "warning"))
     codes = []
     try:
         for name in args.service or SERVICES:

@@ -72,6 +72,16 @@ def schema_valid_data_refused_only_for_semantic_rules(
 
 
 @schemathesis.hook
+def map_headers(context: Any, headers: dict[str, Any] | None) -> dict[str, Any] | None:
+    """At generation (every phase, the stateful one included): see `before_call`."""
+    if headers:
+        for name, value in list(headers.items()):
+            if name.lower() == "idempotency-key" and _well_formed_key(value):
+                headers[name] = uuid.uuid4().hex
+    return headers
+
+
+@schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     """A well-formed Idempotency-Key gets a fresh value per call. The generator repeats
     short values ("0", "a") across unrelated requests; the service then, as promised,

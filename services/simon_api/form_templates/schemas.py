@@ -141,6 +141,11 @@ class TemplateUpdate(BaseModel):
 
     name: Patch[Name] = None
     questions: Patch[Questions] = None
+    active: Patch[StrictBool] = Field(
+        default=None,
+        description="false retires the template: no longer offered for new forms; the forms "
+        "filled with it keep it. true offers it again.",
+    )
 
 
 class TemplateOut(BaseModel):

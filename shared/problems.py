@@ -7,6 +7,7 @@ renders those, FastAPI's validation errors (422 with field errors) and plain HTT
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +17,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.outage import OutageLog, database_unavailable
@@ -205,14 +205,28 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method of the path for a 405's `Allow` (RFC 9110 §15.5.6). Starlette names
-    only the first route that matched the path, and FastAPI has a route per method."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
+    """Every method the OpenAPI document gives the path, for a 405's `Allow` (RFC 9110
+    §15.5.6): Starlette names only the first route that matched the path, and FastAPI has a
+    route per method."""
+    app = request.app
+    templates: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "path_methods", None
+    )
+    if templates is None:
+        templates = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$"),
+                frozenset(m.upper() for m in item if m in _HTTP_METHODS),
+            )
+            for path, item in app.openapi().get("paths", {}).items()
+        ]
+        app.state.path_methods = templates
+    path = request.url.path
+    methods = {m for pattern, found in templates if pattern.match(path) for m in found}
     return ", ".join(sorted(methods))
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options"})
 
 
 DATABASE_UNAVAILABLE_DETAIL = "The database cannot be reached right now; try again shortly."

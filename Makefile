@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run demo test test-survival lint typecheck check bench-api clean
+.PHONY: install run demo test test-survival fuzz lint typecheck check bench-api clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: install ## the test suite against a throw-away embedded PostgreSQL
 
 test-survival: install ## PostgreSQL restarted and stopped under load (minutes; .ci/run runs it)
 	$(BIN)/pytest -m survival tests/e2e/test_database_outage.py
+
+fuzz: install ## schemathesis --checks all over both services, on a throw-away stack (≤ 3 min)
+	$(BIN)/python scripts/fuzz.py --max-time 60
 
 lint: install
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ class Principal:
     tenant_id: int
     employee_id: int
     role: str
+    key_id: int = 0
 
     @property
     def is_office(self) -> bool:
@@ -47,10 +48,19 @@ async def issue_api_key(session: AsyncSession, employee: Employee) -> str:
 
 
 # Runs on every request, through a Reader (shared/reader.py): plain SQL, `$n` parameters.
+# A revoked key, or a key of a deactivated employee, finds nothing: refused at once.
+# The last column says whether `last_used_at` is due (unset, or over a minute old).
 AUTHENTICATE_SQL = (
-    "SELECT k.tenant_id, k.employee_id, e.role FROM api_keys k "
-    "JOIN employees e ON e.id = k.employee_id "
+    "SELECT k.tenant_id, k.employee_id, e.role, k.id, "
+    "k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute' "
+    "FROM api_keys k JOIN employees e ON e.id = k.employee_id "
     "WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND e.active"
+)
+# At most once a minute per key, so a busy key costs one write a minute, not one a request;
+# the condition is repeated so that concurrent requests write once.
+TOUCH_SQL = (
+    "UPDATE api_keys SET last_used_at = now() WHERE id = $1 "
+    "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') RETURNING id"
 )
 
 
@@ -58,7 +68,9 @@ async def authenticate(reader: Reader, key: str) -> Principal | None:
     row = await reader.fetchrow(AUTHENTICATE_SQL, hash_api_key(key))
     if row is None:
         return None
-    return Principal(tenant_id=row[0], employee_id=row[1], role=row[2])
+    if row[4]:
+        await reader.fetchrow(TOUCH_SQL, row[3])
+    return Principal(tenant_id=row[0], employee_id=row[1], role=row[2], key_id=row[3])
 
 
 async def require_principal(reader: Reader, key: str | None) -> Principal:

@@ -17,6 +17,12 @@ def encode_cursor(last_id: int, mark: str = "i") -> str:
     return base64.urlsafe_b64encode(f"{mark}{last_id}".encode()).decode().rstrip("=")
 
 
+def _not_a_cursor() -> InvalidInput:
+    # Its own code: a string can look like a cursor (the OpenAPI document can say no more
+    # than its alphabet) and still not be one this list handed out.
+    return InvalidInput("cursor", "Not a cursor returned by this list", code="invalid_cursor")
+
+
 def decode_cursor(cursor: str, mark: str = "i") -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
@@ -24,7 +30,7 @@ def decode_cursor(cursor: str, mark: str = "i") -> int:
             raise ValueError(raw)
         value = int(raw[len(mark) :])
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("cursor", "Not a cursor returned by this list") from None
+        raise _not_a_cursor() from None
     if not 0 < value <= MAX_ID:
-        raise InvalidInput("cursor", "Not a cursor returned by this list")
+        raise _not_a_cursor()
     return value

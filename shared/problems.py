@@ -7,6 +7,7 @@ renders those, FastAPI's validation errors (422 with field errors) and plain HTT
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -192,14 +193,40 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(422, "validation_error", detail, errors=problems)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _CODES.get(exc.status_code, "error")
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
-        return problem_response(
-            exc.status_code, code, detail, headers=getattr(exc, "headers", None)
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+        return problem_response(exc.status_code, code, detail, headers=headers)
 
     app.add_middleware(ErrorBoundary)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the OpenAPI document gives the path, for a 405's `Allow` (RFC 9110
+    §15.5.6): Starlette names only the first route that matched the path, and FastAPI has a
+    route per method."""
+    app = request.app
+    templates: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "path_methods", None
+    )
+    if templates is None:
+        templates = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$"),
+                frozenset(m.upper() for m in item if m in _HTTP_METHODS),
+            )
+            for path, item in app.openapi().get("paths", {}).items()
+        ]
+        app.state.path_methods = templates
+    path = request.url.path
+    methods = {m for pattern, found in templates if pattern.match(path) for m in found}
+    return ", ".join(sorted(methods))
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options"})
 
 
 DATABASE_UNAVAILABLE_DETAIL = "The database cannot be reached right now; try again shortly."

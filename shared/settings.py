@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,3 +27,21 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = "INFO"
     log_json: bool = False
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="production: dev defaults for secrets are refused at start.",
+    )
+
+    def unsafe_for_production(self) -> list[str]:
+        """What must not reach production; each service adds its own secrets."""
+        return []
+
+    def refuse_unsafe_production(self, service: str) -> None:
+        """Stop the process with a plain message instead of running on dev secrets."""
+        problems = self.unsafe_for_production()
+        if self.environment == "production" and problems:
+            raise SystemExit(
+                f"{service} refuses to start with ENVIRONMENT=production: "
+                + "; ".join(problems)
+                + "."
+            )

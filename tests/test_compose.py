@@ -38,3 +38,15 @@ def test_the_services_wait_for_the_migrations():
     for name in ("simon_api", "sync_worker"):
         condition = COMPOSE["services"][name]["depends_on"]["migrate"]["condition"]
         assert condition == "service_completed_successfully"
+
+
+def test_compose_ships_no_secret():
+    """Secrets come from the operator's .env: `${NAME:?…}` refuses to start without them."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    app_env = COMPOSE["x-app"]["environment"]
+    assert "${TOKEN_ENCRYPTION_KEY:?" in app_env["TOKEN_ENCRYPTION_KEY"]
+    assert "${POSTGRES_PASSWORD:?" in COMPOSE["services"]["postgres"]["environment"][
+        "POSTGRES_PASSWORD"
+    ]
+    assert "${POSTGRES_PASSWORD:?" in app_env["DATABASE_URL"]
+    assert ":-" not in text  # no default value may stand in for a secret

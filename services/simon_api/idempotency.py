@@ -33,9 +33,11 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import authenticate
+from shared.body_limit import MAX_BODY_BYTES, body_too_large
 from shared.problems import FieldProblem, problem_response
 from shared.reader import Reader
 
@@ -45,7 +47,6 @@ METHODS = frozenset({"POST", "PATCH"})
 KEPT_FOR = dt.timedelta(hours=24)
 WAIT_FOR_FIRST_SECONDS = 10.0
 MAX_KEY_LENGTH = 255
-MAX_BODY_BYTES = 1024 * 1024
 EXPIRE_EVERY_SECONDS = 900.0
 # The scope entry through which the request's session joins the key's transaction (deps.py).
 TRANSACTION = "simon.idempotent_transaction"
@@ -91,6 +92,12 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+def _routed(scope: Scope) -> bool:
+    """Whether an operation of the app takes this method at this path (only then is there a
+    response worth keeping)."""
+    return any(route.matches(scope)[0] is Match.FULL for route in scope["app"].router.routes)
+
+
 def _invalid_key(key: bytes) -> str | None:
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         return f"Must be 1 to {MAX_KEY_LENGTH} characters"
@@ -115,7 +122,9 @@ def request_hash(scope: Scope, body: bytes) -> str:
 
 
 async def _read_body(receive: Receive) -> bytes | None:
-    """The whole body, or None when it is larger than MAX_BODY_BYTES."""
+    """The whole body, or None when it is larger than MAX_BODY_BYTES (BodySizeLimit, the
+    outermost middleware, refused such a body already; this only keeps the buffer bounded
+    should the middlewares ever be ordered otherwise)."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -161,6 +170,9 @@ class IdempotencyMiddleware:
         if key is None:
             await self.app(scope, receive, send)
             return
+        if not _routed(scope):  # no such operation: the router answers 404 or 405
+            await self.app(scope, receive, send)
+            return
         state = scope["app"].state
         engine: AsyncEngine | None = getattr(state, "engine", None)
         if engine is None:  # an app without its lifespan (unit tests on a rolled-back session)
@@ -189,10 +201,7 @@ class _Keyed:
             return
         body = await _read_body(receive)
         if body is None:
-            response = problem_response(
-                413, "payload_too_large", f"The body is larger than {MAX_BODY_BYTES} bytes."
-            )
-            await response(scope, receive, send)
+            await body_too_large(send)
             return
         replay = _replaying(body, receive)
         tenant_id = await self._tenant(scope)
@@ -353,7 +362,12 @@ PARAMETER: dict[str, Any] = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": "^[!-~]+$",  # printable ASCII, no spaces
+    },
     "description": (
         "Makes a retry safe (e.g. a UUID per intended action). The first response for "
         "(tenant, key) is kept for 24 h and answered again, byte for byte with "

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.simon_api import idempotency
+from services.simon_api.api_keys.router import router as api_keys
 from services.simon_api.article_groups.router import router as article_groups
 from services.simon_api.articles.router import router as articles
 from services.simon_api.customer_records.router import contact_persons, objects, work_addresses
@@ -22,9 +23,11 @@ from services.simon_api.signatures.router import router as work_order_signature
 from services.simon_api.work_order_pdf.router import router as work_order_pdf
 from services.simon_api.work_orders.router import router as work_orders
 from shared import health
+from shared.body_limit import BodySizeLimit
 from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
 from shared.logging import configure_logging
+from shared.openapi import install_problem_openapi
 from shared.problems import install_problem_handlers
 from shared.reader import create_pool_reader
 
@@ -47,6 +50,7 @@ While the Rompslomp integration is active, customers and articles are managed in
 
 def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.refuse_unsafe_production("simon_api")
     configure_logging(settings.log_level, json=settings.log_json)
 
     @asynccontextmanager
@@ -82,6 +86,8 @@ def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
     # Added before the problem handlers' error boundary, so it runs inside it.
     app.add_middleware(idempotency.IdempotencyMiddleware)
     install_problem_handlers(app)
+    install_problem_openapi(app)
+    app.add_middleware(BodySizeLimit)  # outermost: 413 before anything reads the body
     idempotency.document(app)
     app.include_router(health.router)
     # Work orders first: routes are matched in order and theirs are the busiest.
@@ -92,6 +98,7 @@ def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
         work_order_pdf,
         form_templates,
         employees,
+        api_keys,
         customers,
         articles,
         article_groups,

@@ -33,7 +33,10 @@ class PageParams(BaseModel):
 
 
 LimitQuery = Annotated[int, Query(ge=1, le=200, description="Page size (max 200).")]
-CursorQuery = Annotated[str | None, Query(max_length=64, description="From `next_cursor`.")]
+CursorQuery = Annotated[
+    str | None,
+    Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="From `next_cursor`."),
+]
 
 
 async def page_params(limit: LimitQuery = 50, cursor: CursorQuery = None) -> PageParams:

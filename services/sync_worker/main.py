@@ -46,10 +46,12 @@ from services.sync_worker.rompslomp.client import DEFAULT_TIMEOUT, USER_AGENT
 from services.sync_worker.rompslomp.pacing import pacing_for
 from services.sync_worker.settings import SyncWorkerSettings, get_settings
 from shared import health
+from shared.body_limit import BodySizeLimit
 from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
 from shared.logging import configure_logging
 from shared.models.integration import EXPORT_STATUSES
+from shared.openapi import install_problem_openapi
 from shared.outage import database_unavailable
 from shared.problems import install_problem_handlers
 
@@ -61,6 +63,7 @@ _UNRELAYED = text(
 
 def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.refuse_unsafe_production("sync_worker")
     configure_logging(settings.log_level, json=settings.log_json)
 
     @asynccontextmanager
@@ -117,6 +120,8 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Simon sync worker", version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
+    install_problem_openapi(app)
+    app.add_middleware(BodySizeLimit)  # outermost: 413 before anything reads the body
     app.include_router(integration_router)
     app.include_router(product_search_router)
     app.include_router(callback_router)

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr
 
 from shared.settings import ServiceSettings
 
+DEV_CLIENT_SECRET = "simon-dev-secret"  # noqa: S105  (the sandbox's dev client, public)
 CONSOLE_PATH = "/console/"
 
 
@@ -15,7 +16,7 @@ class SyncWorkerSettings(ServiceSettings):
     rompslomp_api_url: str = "http://127.0.0.1:8300"
     rompslomp_oauth_url: str | None = None  # unset: the same as rompslomp_api_url
     rompslomp_client_id: str = "simon-dev"
-    rompslomp_client_secret: SecretStr = SecretStr("simon-dev-secret")
+    rompslomp_client_secret: SecretStr = SecretStr(DEV_CLIENT_SECRET)
     rompslomp_redirect_uri: str = "http://127.0.0.1:8100/api/v1/integration/oauth/callback"
     token_encryption_key: SecretStr | None = None  # make run generates one into DATA_DIR
     # Where the OAuth callback sends the browser afterwards (303): by default the office
@@ -53,6 +54,21 @@ class SyncWorkerSettings(ServiceSettings):
     # The longest one invoice POST may take; a `sending` export belongs to its worker for
     # twice this long (the lease) before another worker settles it.
     export_post_timeout_seconds: float = 30.0
+
+    def unsafe_for_production(self) -> list[str]:
+        problems = []
+        if self.token_encryption_key is None:
+            problems.append(
+                "TOKEN_ENCRYPTION_KEY is not set (a Fernet key: Rompslomp tokens are "
+                "encrypted with it)"
+            )
+        secret = self.rompslomp_client_secret.get_secret_value()
+        if not secret or secret == DEV_CLIENT_SECRET:
+            problems.append(
+                "ROMPSLOMP_CLIENT_SECRET is the sandbox's dev secret (set the secret of the "
+                "OAuth client registered with Rompslomp)"
+            )
+        return problems
 
     @property
     def oauth_url(self) -> str:

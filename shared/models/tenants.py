@@ -56,6 +56,8 @@ class ApiKey(Timestamps, Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Written by authentication at most once a minute (shared/auth.py).
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class WorkOrderCounter(Base):

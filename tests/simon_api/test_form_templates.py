@@ -177,7 +177,14 @@ async def test_a_used_template_is_retired_and_its_forms_stay(api, client, office
     work_order = await api.planned_work_order()
     form = await api.form(work_order["id"], template["id"])
 
-    await client.delete(f"/api/v1/form-templates/{template['id']}", headers=office.headers)
+    refused = await client.delete(
+        f"/api/v1/form-templates/{template['id']}", headers=office.headers
+    )
+    assert (refused.status_code, refused.json()["code"]) == (409, "in_use")
+    retired = await client.patch(
+        f"/api/v1/form-templates/{template['id']}", json={"active": False}, headers=office.headers
+    )
+    assert retired.json()["active"] is False
 
     listed = await client.get("/api/v1/form-templates", headers=office.headers)
     assert listed.json()["items"] == []

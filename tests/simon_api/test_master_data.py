@@ -124,13 +124,19 @@ async def test_an_article_on_a_material_cannot_be_deleted(api, client, office):
     assert response.status_code == 409
 
 
-async def test_deleting_a_customer_removes_its_addresses(api, client, office):
+async def test_a_customer_with_simon_only_records_is_not_deleted_with_them(api, client, office):
     customer = await api.customer()
     address = await api.work_address(customer["id"])
+    person = await api.post("/contact-persons", {"customer_id": customer["id"], "name": "Anja"})
+    refused = await client.delete(f"/api/v1/customers/{customer['id']}", headers=office.headers)
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "in_use"
+    assert "work addresses and contact persons" in refused.json()["detail"]
+    for path in (f"/work-addresses/{address['id']}", f"/contact-persons/{person['id']}"):
+        assert (await client.get(f"/api/v1{path}", headers=office.headers)).status_code == 200
+        assert (await client.delete(f"/api/v1{path}", headers=office.headers)).status_code == 204
     deleted = await client.delete(f"/api/v1/customers/{customer['id']}", headers=office.headers)
     assert deleted.status_code == 204
-    response = await client.get(f"/api/v1/work-addresses/{address['id']}", headers=office.headers)
-    assert response.status_code == 404
 
 
 async def test_a_work_address_in_use_cannot_be_deleted(api, client, office):

@@ -19,6 +19,7 @@ BODIES = {
     ("POST", "/api/v1/work-orders/{work_order_id}/time-entries"): {"kind": "work", "minutes": 5},
     ("PATCH", "/api/v1/work-orders/{work_order_id}/time-entries/{entry_id}"): {"minutes": 5},
     ("PATCH", "/api/v1/work-orders/{work_order_id}/materials/{material_id}"): {"quantity": "1"},
+    ("PATCH", "/api/v1/employees/{employee_id}"): {"name": "x"},
     ("PATCH", "/api/v1/form-templates/{template_id}"): {"name": "x"},
     ("PUT", "/api/v1/work-orders/{work_order_id}/forms/{form_id}"): {"answers": {}},
     ("PUT", "/api/v1/work-orders/{work_order_id}/signature"): signature_body(),
@@ -57,6 +58,7 @@ async def tenant_a_ids(api, office):
     material = await api.post(
         f"/work-orders/{work_order['id']}/materials", {"article_id": article["id"], "quantity": "1"}
     )
+    key = await api.post(f"/employees/{office.employee_id}/api-keys")
     template = await api.template()
     form = await api.form(work_order["id"], template["id"])
     await api.put(f"/work-orders/{work_order['id']}/signature", signature_body())
@@ -70,6 +72,7 @@ async def tenant_a_ids(api, office):
         "template_id": template["id"],
         "form_id": form["id"],
         "employee_id": office.employee_id,
+        "key_id": key["id"],
         "/work-addresses": address["id"],
         "/contact-persons": person["id"],
         "/objects": thing["id"],

@@ -19,7 +19,9 @@ router = APIRouter(prefix="/article-groups", tags=["article_groups"], responses=
 
 
 class ArticleGroupIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Cv"}]})
+    model_config = ConfigDict(
+        extra="forbid", regex_engine="python-re", json_schema_extra={"examples": [{"name": "Cv"}]}
+    )
     name: Name
 
 

@@ -12,8 +12,10 @@ from services.simon_api.fields import (
     CountryCode,
     Email,
     EntityId,
+    Label,
     LongText,
     Name,
+    Patch,
     Phone,
     ShortText,
     Zipcode,
@@ -21,7 +23,7 @@ from services.simon_api.fields import (
 
 
 class WorkAddressFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
     street: ShortText | None = None
     zipcode: Zipcode | None = None
@@ -31,7 +33,7 @@ class WorkAddressFields(BaseModel):
 
 class WorkAddressCreate(WorkAddressFields):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {
@@ -64,17 +66,17 @@ class WorkAddressOut(BaseModel):
 
 
 class ContactPersonUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
-    name: Name | None = None
+    name: Patch[Name] = None
     email: Email | None = None
     phone: Phone | None = None
-    function: ShortText | None = None
+    function: Label | None = None
 
 
 class ContactPersonCreate(ContactPersonUpdate):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [{"customer_id": 1, "name": "Anja de Boer", "phone": "06-12345678"}]
         },
@@ -95,18 +97,18 @@ class ContactPersonOut(BaseModel):
 
 
 class ObjectUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
-    name: Name | None = None
-    brand: ShortText | None = None
-    model: ShortText | None = None
-    serial_number: ShortText | None = None
+    name: Patch[Name] = None
+    brand: Label | None = None
+    model: Label | None = None
+    serial_number: Label | None = None
     notes: LongText | None = None
 
 
 class ObjectCreate(ObjectUpdate):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {

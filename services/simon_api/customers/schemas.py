@@ -4,11 +4,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.simon_api.fields import City, CountryCode, Email, Name, Phone, ShortText, Zipcode
+from services.simon_api.fields import (
+    City,
+    CountryCode,
+    Email,
+    Name,
+    Patch,
+    Phone,
+    ShortText,
+    Zipcode,
+)
 
 
 class CustomerFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
     number: ShortText | None = None
     address: ShortText | None = None
@@ -21,7 +30,7 @@ class CustomerFields(BaseModel):
 
 class CustomerCreate(CustomerFields):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {
@@ -40,7 +49,7 @@ class CustomerCreate(CustomerFields):
 
 
 class CustomerUpdate(CustomerFields):
-    name: Name | None = None
+    name: Patch[Name] = None
 
 
 class CustomerOut(BaseModel):

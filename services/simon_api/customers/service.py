@@ -11,7 +11,7 @@ from services.simon_api.lookups import (
     refuse_when_managed_by_rompslomp,
 )
 from services.simon_api.pagination import PageParams, keyset, page_of
-from shared.models import Customer, WorkOrder
+from shared.models import ContactPerson, Customer, CustomerObject, WorkAddress, WorkOrder
 from shared.problems import Conflict
 
 
@@ -70,4 +70,19 @@ async def delete_customer(session: AsyncSession, tenant_id: int, customer_id: in
     await refuse_when_managed_by_rompslomp(session, tenant_id, label="Customers")
     if await is_referenced(session, WorkOrder.customer_id == customer.id):
         raise Conflict("Work orders refer to this customer; it cannot be deleted.", code="in_use")
+    # Records only Simon holds never go with a customer silently (as the master-data sync
+    # deactivates such a customer instead of deleting it): they are deleted first.
+    held = [
+        what
+        for model, what in (
+            (WorkAddress, "work addresses"),
+            (ContactPerson, "contact persons"),
+            (CustomerObject, "objects"),
+        )
+        if await is_referenced(session, model.customer_id == customer.id)
+    ]
+    if held:
+        raise Conflict(
+            f"The customer has {' and '.join(held)}; delete those first.", code="in_use"
+        )
     await session.execute(delete(Customer).where(Customer.id == customer.id))

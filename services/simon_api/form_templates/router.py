@@ -62,11 +62,15 @@ async def update_form_template(
     return out
 
 
-@router.delete("/{template_id}", status_code=204, responses=OFFICE)
+@router.delete(
+    "/{template_id}",
+    status_code=204,
+    responses={**OFFICE, **documented(409, "`in_use`: forms use it; retire it (PATCH active)")},
+)
 async def delete_form_template(
     session: SessionDep, principal: OfficeDep, template_id: PathId
 ) -> Response:
-    """Deletes an unused template; one that work orders use is retired (`active: false`)."""
+    """Deletes an unused template; one that forms use is retired with PATCH instead."""
     await service.delete_template(session, principal.tenant_id, template_id)
     await session.commit()
     return Response(status_code=204)

@@ -9,15 +9,17 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationInfo,
     field_validator,
 )
 
-from services.simon_api.fields import NO_NUL, Name
+from services.simon_api.fields import HAS_TEXT, Name, Patch
 from shared.events import QuestionType
 
 CHOICE_TYPES = ("choice", "multi_choice")
+
 QuestionKey = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,49}$"),
@@ -27,25 +29,39 @@ QuestionKey = Annotated[
         examples=["meterstand"],
     ),
 ]
-Option = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)
-]
+Option = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=HAS_TEXT)]
+
+
+# What the type decides, said in the document too (JSON Schema `if`/`then`/`else`), so a
+# client generated from it knows that a choice question needs its options and a text
+# question has none.
+_OPTIONS_FIT_THE_TYPE: dict[str, Any] = {
+    "if": {"properties": {"type": {"enum": list(CHOICE_TYPES)}}, "required": ["type"]},
+    "then": {
+        "properties": {"options": {"type": "array", "minItems": 1, "uniqueItems": True}},
+        "required": ["options"],
+    },
+    "else": {"properties": {"options": {"type": "null"}}},
+}
 
 
 class Question(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", regex_engine="python-re", json_schema_extra=_OPTIONS_FIT_THE_TYPE
+    )
 
     key: QuestionKey
     label: Name = Field(examples=["Meterstand"])
     type: QuestionType
-    required: bool = False
+    required: StrictBool = False
     options: list[Option] | None = Field(
         default=None,
         max_length=50,
         validate_default=True,
-        description="The choices of a `choice` or `multi_choice` question (and only there)",
+        description="The choices of a `choice` or `multi_choice` question (and only there), "
+        "each once",
     )
-    on_invoice: bool = Field(
+    on_invoice: StrictBool = Field(
         default=False,
         description="The answer goes on the concept invoice as a text line: `Label: answer`",
     )
@@ -62,6 +78,17 @@ class Question(BaseModel):
         elif options is not None:
             raise ValueError(f"A {kind} question has no options")
         return options
+
+
+class QuestionOut(BaseModel):
+    """A question as stored and shown."""
+
+    key: str
+    label: str
+    type: QuestionType
+    required: bool = False
+    options: list[str] | None = None
+    on_invoice: bool = False
 
 
 Questions = Annotated[list[Question], Field(min_length=1, max_length=100)]
@@ -82,22 +109,20 @@ EXAMPLE: dict[str, Any] = {
 }
 
 
-def _unique_keys(questions: list[Question] | None) -> list[Question] | None:
-    if questions is not None:
-        keys = [question.key for question in questions]
-        doubles = sorted({key for key in keys if keys.count(key) > 1})
-        if doubles:
-            raise ValueError(f"Question keys must be unique; repeated: {', '.join(doubles)}")
-    return questions
+def repeated_keys(questions: list[Question]) -> list[str]:
+    """Keys used by more than one question (the service answers 422
+    `duplicate_question_key`: JSON Schema cannot say "unique by one member")."""
+    keys = [question.key for question in questions]
+    return sorted({key for key in keys if keys.count(key) > 1})
 
 
 class TemplateCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
+    model_config = ConfigDict(
+        extra="forbid", regex_engine="python-re", json_schema_extra={"examples": [EXAMPLE]}
+    )
 
     name: Name
     questions: Questions
-
-    check_keys = field_validator("questions")(_unique_keys)
 
 
 class TemplateUpdate(BaseModel):
@@ -106,6 +131,7 @@ class TemplateUpdate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {"questions": [{"key": "druk", "label": "Waterdruk (bar)", "type": "number"}]}
@@ -113,17 +139,20 @@ class TemplateUpdate(BaseModel):
         },
     )
 
-    name: Name | None = None
-    questions: Questions | None = None
-
-    check_keys = field_validator("questions")(_unique_keys)
+    name: Patch[Name] = None
+    questions: Patch[Questions] = None
+    active: Patch[StrictBool] = Field(
+        default=None,
+        description="false retires the template: no longer offered for new forms; the forms "
+        "filled with it keep it. true offers it again.",
+    )
 
 
 class TemplateOut(BaseModel):
     id: int
     name: str
     version: int = Field(description="Goes up when a filled template is edited")
-    questions: list[Question]
+    questions: list[QuestionOut]
     active: bool = Field(description="False once deleted while filled forms use it")
     created_at: dt.datetime
     updated_at: dt.datetime

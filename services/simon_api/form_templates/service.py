@@ -13,11 +13,17 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.simon_api.form_templates.schemas import TemplateCreate, TemplateOut, TemplateUpdate
+from services.simon_api.form_templates.schemas import (
+    Question,
+    TemplateCreate,
+    TemplateOut,
+    TemplateUpdate,
+    repeated_keys,
+)
 from services.simon_api.lookups import get_owned
 from services.simon_api.pagination import PageParams, keyset, page_of
 from shared.models import FormTemplate, FormTemplateVersion, WorkOrder, WorkOrderForm
-from shared.problems import InvalidInput
+from shared.problems import Conflict, InvalidInput
 
 Template = tuple[FormTemplate, FormTemplateVersion]
 NO_ANSWERS: dict[str, Any] = {}
@@ -94,12 +100,27 @@ async def attachable_version(
         )
     template, version = found
     if not template.active:
-        raise InvalidInput("template_id", f"Form template {template_id} was deleted")
+        raise InvalidInput(
+            "template_id",
+            f"Form template {template_id} was deleted",
+            code="inactive_reference",
+        )
     version_row: FormTemplateVersion = version
     return version_row
 
 
+def _require_unique_keys(questions: list[Question]) -> None:
+    doubles = repeated_keys(questions)
+    if doubles:
+        raise InvalidInput(
+            "questions",
+            f"Question keys must be unique; repeated: {', '.join(doubles)}",
+            code="duplicate_question_key",
+        )
+
+
 async def create_template(session: AsyncSession, tenant_id: int, data: TemplateCreate) -> Template:
+    _require_unique_keys(data.questions)
     template = FormTemplate(tenant_id=tenant_id, current_version=1, active=True)
     session.add(template)
     await session.flush()
@@ -136,11 +157,17 @@ async def _in_use(session: AsyncSession, version: FormTemplateVersion) -> bool:
 async def update_template(
     session: AsyncSession, tenant_id: int, template_id: int, data: TemplateUpdate
 ) -> Template:
+    if data.questions is not None:
+        _require_unique_keys(data.questions)
     changes = data.model_dump(exclude_unset=True)
     for field in ("name", "questions"):
         if field in changes and changes[field] is None:
             raise InvalidInput(field, "May not be null")
     template, version = await get_template(session, tenant_id, template_id, for_update=True)
+    if "active" in changes:
+        template.active = changes.pop("active")
+        await session.flush()
+        await session.refresh(template, ["updated_at"])
     name = changes.get("name", version.name)
     questions = changes.get("questions", version.questions)
     if (name, questions) == (version.name, version.questions):
@@ -190,8 +217,10 @@ async def _move_unanswered_forms(
 
 
 async def delete_template(session: AsyncSession, tenant_id: int, template_id: int) -> None:
-    """Deleted outright while no work order uses it; otherwise retired (no longer offered,
-    the forms filled with it stay as they are)."""
+    """Deleted while no work order uses it. One that work orders use answers 409 `in_use`:
+    a DELETE that answered 2xx must leave nothing behind, and those forms need their
+    template's questions; it is retired instead with `PATCH {"active": false}` (no longer
+    offered, the forms filled with it stay as they are)."""
     template, _ = await get_template(session, tenant_id, template_id, for_update=True)
     used = await session.scalar(
         select(
@@ -202,7 +231,9 @@ async def delete_template(session: AsyncSession, tenant_id: int, template_id: in
         )
     )
     if used:
-        template.active = False
-        await session.flush()
-        return
+        raise Conflict(
+            f"Forms on work orders use form template {template_id}: retire it with "
+            'PATCH {"active": false} instead.',
+            code="in_use",
+        )
     await session.execute(delete(FormTemplate).where(FormTemplate.id == template.id))

@@ -8,12 +8,16 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.simon_api.fields import EntityId
-from services.simon_api.form_templates.schemas import Question
+from services.simon_api.form_templates.schemas import QuestionOut
 from shared.events import AnswerValue
 
 
 class FormAttach(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"template_id": 1}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        regex_engine="python-re",
+        json_schema_extra={"examples": [{"template_id": 1}]},
+    )
 
     template_id: EntityId
 
@@ -23,6 +27,7 @@ class FormAnswers(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {
@@ -46,7 +51,7 @@ class FormOut(BaseModel):
     template_id: int
     template_version: int = Field(description="The template version this form asks")
     name: str
-    questions: list[Question]
+    questions: list[QuestionOut]
     answers: dict[str, AnswerValue] = Field(
         description="By question key: text, number (a decimal string), yes_no (bool), choice, "
         "multi_choice (list) and date (YYYY-MM-DD); unanswered questions are absent",

@@ -45,12 +45,12 @@ async def sign_work_order(
     return out
 
 
-@router.get(
-    "/{work_order_id}/signature",
-    response_model=SignatureOut,
-    responses=documented(404, "`no_signature`: not signed (or another tenant's work order)"),
-)
+@router.get("/{work_order_id}/signature", response_model=SignatureOut | None)
 async def get_work_order_signature(
     session: SessionDep, principal: PrincipalDep, work_order_id: PathId
-) -> SignatureOut:
-    return _out(await service.get_signature(session, principal, work_order_id))
+) -> SignatureOut | None:
+    """The signature, or `null` while the work order is not signed. (The work order is
+    the resource: it exists, so this answers 200 either way; 404 means no such work
+    order.)"""
+    signature = await service.get_signature(session, principal, work_order_id)
+    return _out(signature) if signature is not None else None

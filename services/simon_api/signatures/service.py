@@ -13,7 +13,7 @@ from services.simon_api.work_orders.service import get_work_order
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.models import WorkOrderSignature
-from shared.problems import Conflict, InvalidInput, NotFound
+from shared.problems import Conflict, InvalidInput
 
 
 async def sign(
@@ -34,7 +34,7 @@ async def sign(
     try:
         image = decode_png(data.image)
     except NotAPng as problem:
-        raise InvalidInput("image", str(problem)) from None
+        raise InvalidInput("image", str(problem), code="invalid_image") from None
     signature = await session.get(WorkOrderSignature, work_order.id)
     if signature is None:
         signature = WorkOrderSignature(work_order_id=work_order.id, tenant_id=work_order.tenant_id)
@@ -49,13 +49,11 @@ async def sign(
 
 async def get_signature(
     session: AsyncSession, principal: Principal, work_order_id: int
-) -> WorkOrderSignature:
+) -> WorkOrderSignature | None:
     work_order = await get_work_order(session, principal.tenant_id, work_order_id)
     signature = await session.scalar(
         select(WorkOrderSignature)
         .where(WorkOrderSignature.work_order_id == work_order.id)
         .options(undefer(WorkOrderSignature.image))
     )
-    if signature is None:
-        raise NotFound(f"Work order {work_order.number} has not been signed.", code="no_signature")
     return signature

@@ -100,7 +100,9 @@ async def _pickable_article(session: AsyncSession, tenant_id: int, article_id: i
         session, Article, tenant_id, article_id, field="article_id", label="article"
     )
     if not article.active:
-        raise InvalidInput("article_id", f"Article {article.id} is inactive")
+        raise InvalidInput(
+            "article_id", f"Article {article.id} is inactive", code="inactive_reference"
+        )
     return article
 
 

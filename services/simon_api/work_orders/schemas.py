@@ -3,21 +3,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from services.simon_api.fields import EntityId, LongText
-from shared.money import Money, Quantity
+from services.simon_api.fields import EntityId, LongText, Patch
+from shared.ids import json_integer
+from shared.money import Money, MoneyOut, Quantity, QuantityOut
 
 Status = Literal["created", "planned", "completed", "archived"]
 Kind = Literal["work", "travel"]
 Minutes = Annotated[
-    int, Field(gt=0, le=7 * 24 * 60, description="Whole minutes, more than 0", strict=True)
+    int,
+    Field(gt=0, le=7 * 24 * 60, description="Whole minutes, more than 0"),
+    BeforeValidator(json_integer),
 ]
 
 
 class WorkOrderCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {
@@ -47,7 +50,7 @@ class WorkOrderCreate(BaseModel):
 class WorkOrderUpdate(BaseModel):
     """Send only what changes; `null` clears a field."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
     customer_id: EntityId | None = None
     work_address_id: EntityId | None = None
@@ -60,7 +63,7 @@ class WorkOrderUpdate(BaseModel):
 
 class TimeEntryCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={"examples": [{"kind": "travel", "minutes": 15}]},
     )
 
@@ -71,17 +74,17 @@ class TimeEntryCreate(BaseModel):
 
 
 class TimeEntryUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
-    kind: Kind | None = None
-    minutes: Minutes | None = None
+    kind: Patch[Kind] = None
+    minutes: Patch[Minutes] = None
     employee_id: EntityId | None = None
     date: dt.date | None = None
 
 
 class MaterialCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={"examples": [{"article_id": 3, "quantity": "2", "unit_price": "2.35"}]},
     )
 
@@ -91,10 +94,10 @@ class MaterialCreate(BaseModel):
 
 
 class MaterialUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
-    article_id: EntityId | None = None
-    quantity: Quantity | None = None
+    article_id: Patch[EntityId] = None
+    quantity: Patch[Quantity] = None
     unit_price: Money | None = None
 
 
@@ -113,8 +116,8 @@ class MaterialOut(BaseModel):
 
     id: int
     article_id: int
-    quantity: Quantity
-    unit_price: Money
+    quantity: QuantityOut
+    unit_price: MoneyOut
 
 
 class SignatureSummary(BaseModel):

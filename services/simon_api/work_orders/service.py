@@ -89,7 +89,9 @@ async def _check_references(
             label="customer",
         )
         if not customer.active:
-            raise InvalidInput("customer_id", f"Customer {customer.id} is inactive")
+            raise InvalidInput(
+                "customer_id", f"Customer {customer.id} is inactive", code="inactive_reference"
+            )
     if values.get("assignee_id") is not None:
         employee = await require_reference(
             session,
@@ -100,7 +102,9 @@ async def _check_references(
             label="employee",
         )
         if not employee.active:
-            raise InvalidInput("assignee_id", f"Employee {employee.id} is inactive")
+            raise InvalidInput(
+                "assignee_id", f"Employee {employee.id} is inactive", code="inactive_reference"
+            )
     for field, model, label in CUSTOMER_RECORDS:
         record_id = values.get(field, getattr(work_order, field) if work_order else None)
         if record_id is None:

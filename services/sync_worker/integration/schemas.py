@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
+from pydantic.config import JsonDict
+
+from shared.ids import MAX_ID, json_integer
 
 State = Literal["never_activated", "active", "inactive", "needs_reconnect"]
 WipeTableName = Literal[
@@ -18,11 +28,23 @@ WipeTableName = Literal[
     "object",
     "contact_person",
 ]
-ProductRef = str | int
+NO_NUL = r"^[^\x00]*$"
+RompslompId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(json_integer)]
+# A Rompslomp product id, or its product code (at most 100 characters in Rompslomp).
+ProductRef = (
+    Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)] | RompslompId
+)
+# A yes the request must carry (`const: true`, required, in the document); the endpoint
+# answers a no with its own code and a Dutch sentence naming the field.
+MUST_BE_TRUE: JsonDict = {"const": True}
+
+
+def _requires(*fields: str) -> JsonDict:
+    return {"required": list(fields)}
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
 class Wizard(BaseModel):
@@ -89,7 +111,12 @@ class WipePreview(BaseModel):
 
 
 class WipeRequest(Body):
-    tables: list[str] = Field(examples=[["article_group", "article", "work_order"]])
+    # Documented as the table names; an unknown name is still answered by the endpoint
+    # (422 `unknown_table`, naming it in Dutch).
+    tables: list[str] = Field(
+        examples=[["article_group", "article", "work_order"]],
+        json_schema_extra={"items": {"type": "string", "enum": list(get_args(WipeTableName))}},
+    )
 
 
 class WipedTable(BaseModel):
@@ -116,7 +143,7 @@ class Administrations(BaseModel):
 
 
 class CheckRequest(Body):
-    administration_id: int
+    administration_id: RompslompId
     product: ProductRef = Field(description="A Rompslomp product id or product code")
 
 
@@ -128,14 +155,18 @@ class ProductOut(BaseModel):
 
 
 class SettingsIn(Body):
-    administration_id: int
+    model_config = ConfigDict(json_schema_extra=_requires("administration_id", "accept_terms"))
+
+    administration_id: RompslompId
     work_time_product: ProductRef | None = None
     travel_time_product: ProductRef | None = None
     standard_product: ProductRef | None = None
-    description_as_first_line: bool = False
-    filter_word: str | None = Field(default=None, max_length=100)
-    accept_terms: bool = False
-    confirm_administration_switch: bool = Field(
+    description_as_first_line: StrictBool = False
+    filter_word: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
+    accept_terms: StrictBool = Field(
+        default=False, json_schema_extra=MUST_BE_TRUE, description="The terms of use: true"
+    )
+    confirm_administration_switch: StrictBool = Field(
         default=False,
         description=(
             "Another administration after the first activation is a switch: the old one's "
@@ -175,12 +206,16 @@ class SettingsHistory(BaseModel):
 
 
 class DeactivateRequest(Body):
-    confirm: bool = False
+    model_config = ConfigDict(json_schema_extra=_requires("confirm"))
+
+    confirm: StrictBool = Field(
+        default=False, json_schema_extra=MUST_BE_TRUE, description="The manual's question: yes"
+    )
 
 
 class SyncRequest(Body):
-    customers: bool = False
-    articles: bool = False
+    customers: StrictBool = False
+    articles: StrictBool = False
 
 
 class ConfirmDeletionsRequest(Body):

@@ -9,6 +9,7 @@ Dutch for entries written without an English text.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query
@@ -18,6 +19,11 @@ from services.sync_worker.integration.schemas import LogEntryOut, LogPage
 from services.sync_worker.log import reader as log_reader
 from shared.models.integration_setup import LOG_LEVELS
 from shared.problems import PROBLEM_RESPONSES, InvalidInput, documented
+
+_LEVEL = "(info|warning|error)"
+LEVELS_PATTERN = f"^{_LEVEL}(,{_LEVEL})*$"
+# A page far beyond any log (40 a page) is still answered (empty); one beyond this is a 422.
+MAX_PAGE = 1_000_000
 
 router = APIRouter(prefix="/api/v1/integration", tags=["integration"], responses=PROBLEM_RESPONSES)
 OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
@@ -30,9 +36,10 @@ async def logs(
     level: Annotated[
         str | None,
         Query(
-            max_length=100,
             description="One level or several, comma-separated: `info`, `warning`, `error`",
             examples=["warning,error"],
+            # Documented here, checked by parse_levels (a 422 on `level` in words).
+            json_schema_extra={"pattern": LEVELS_PATTERN},
         ),
     ] = None,
     table: Literal["work_order", "customer", "work_address", "article", "article_group"]
@@ -45,7 +52,7 @@ async def logs(
             description="A record code (customer number, article code) or work order number",
         ),
     ] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 40,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> LogPage:
@@ -82,12 +89,12 @@ async def logs(
 
 
 def parse_levels(value: str | None) -> list[str]:
-    """`warning,error` → ["warning", "error"]; an unknown level is a 422 on `level`."""
+    """`warning,error` → ["warning", "error"]; anything else is a 422 on `level`."""
     if value is None:
         return []
-    levels = [part.strip().lower() for part in value.split(",") if part.strip()]
+    levels = [part.strip() for part in value.split(",")]
     unknown = [part for part in levels if part not in LOG_LEVELS]
-    if unknown or not levels:
+    if unknown or re.search(LEVELS_PATTERN, value) is None:
         raise InvalidInput(
             "level",
             f"Onbekend niveau: {', '.join(unknown) or 'leeg'}. Kies uit info, warning, error.",

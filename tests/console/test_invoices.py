@@ -41,7 +41,6 @@ async def test_invoices_show_statuses_a_failed_export_and_its_preview(
         return {e["status"] for e in items} == {"sent", "failed"}
 
     await wait_for(settled, "one export sent and one failed")
-    await office.close()
 
     await login(page, console_stack, key)
     await page.get_by_role("link", name="Facturen").click()
@@ -71,3 +70,14 @@ async def test_invoices_show_statuses_a_failed_export_and_its_preview(
     await expect(page).to_have_url(re.compile(r"#/facturen\?status=sent$"))
     await expect(page.locator("tbody tr")).to_have_count(1)
     await expect(page.get_by_role("row", name=re.compile(sent["number"]))).to_be_visible()
+
+    # The office threw the concept invoice away in Rompslomp: "Controleer in Rompslomp"
+    # finds it gone and the export reads "Verwijderd in Rompslomp" (the work order may then
+    # be reopened and archived again).
+    await office.delete_invoice(company, sent["id"])
+    await status.select_option(label="Alle")
+    sent_row = page.get_by_role("row", name=re.compile(sent["number"]))
+    await sent_row.get_by_role("button", name="Controleer in Rompslomp").click()
+    await expect(sent_row).to_contain_text("Verwijderd in Rompslomp")
+    await expect(sent_row.get_by_role("button", name="Controleer in Rompslomp")).to_have_count(0)
+    await office.close()

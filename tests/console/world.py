@@ -106,6 +106,15 @@ class Office:
         seeded.raise_for_status()
         return company_id
 
+    async def delete_invoice(self, company_id: int, work_order_id: int) -> None:
+        """Delete a work order's concept invoice in Rompslomp, as the office would there."""
+        exports = await self.call("GET", "/exports", params={"work_order_id": work_order_id})
+        invoice_id = exports["items"][0]["rompslomp_invoice_id"]
+        answer = await self.sandbox.delete(
+            f"/_sandbox/companies/{company_id}/sales_invoices/{invoice_id}"
+        )
+        answer.raise_for_status()
+
     async def customer_count(self, company_id: int) -> int:
         """How many of the administration's contacts are customers, as Rompslomp's API says
         (the seed makes some contacts suppliers, which Simon does not import)."""

@@ -87,7 +87,7 @@ export async function render(context) {
       }, t('invoices.retry'));
       cells.push(retry);
     }
-    if (item.status === 'sent' || item.status === 'removed') {
+    if (item.status === 'sent') {
       const check = h('button', {
         type: 'button',
         onclick: () => busy(check, async () => {
@@ -95,7 +95,7 @@ export async function render(context) {
             const checked = await api('POST', `/exports/${item.work_order_id}/check`);
             context.notify(t('invoices.checked', { number: label, status: t(`export.${checked.status}`) }), 'success');
           } catch (error) {
-            showAlert(problem, error.status === 404 || error.status === 405 ? t('invoices.checkMissing') : error.describe());
+            showAlert(problem, error.describe());
             return;
           }
           await reload();

@@ -233,7 +233,6 @@ export const en = {
   'invoices.retried': 'Work order {number} is sent again.',
   'invoices.check': 'Check in Rompslomp',
   'invoices.checked': 'Work order {number}: {status}.',
-  'invoices.checkMissing': 'This server does not offer this check yet.',
   'invoices.preview': 'Invoice preview',
   'invoices.previewTitle': 'Invoice preview of work order {number}',
   'invoices.previewDescription': 'Description: {description}',

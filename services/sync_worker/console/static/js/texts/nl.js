@@ -236,7 +236,6 @@ export const nl = {
   'invoices.retried': 'Werkbon {number} wordt opnieuw verstuurd.',
   'invoices.check': 'Controleer in Rompslomp',
   'invoices.checked': 'Werkbon {number}: {status}.',
-  'invoices.checkMissing': 'Deze controle kent de server nog niet.',
   'invoices.preview': 'Voorbeeld factuur',
   'invoices.previewTitle': 'Voorbeeld factuur werkbon {number}',
   'invoices.previewDescription': 'Omschrijving: {description}',

@@ -33,6 +33,9 @@ CONNECTION_LOST = (
     asyncpg.InterfaceError,
     asyncpg.AdminShutdownError,
     asyncpg.PostgresConnectionError,
+    # The server's goodbye can land mid-query ("cannot switch to state 12; another
+    # operation is in progress"): the connection is gone all the same (seen in CI).
+    asyncpg.exceptions.InternalClientError,
 )
 
 

@@ -126,6 +126,11 @@ async def page(browser: Any, request: pytest.FixtureRequest) -> AsyncIterator[An
         viewport={"width": 1280, "height": 900}, locale="nl-NL", timezone_id="Europe/Amsterdam"
     )
     context.set_default_timeout(20_000)
+    # Assertions wait as long as actions may: CI runs the suite on 2 shared cores, and the
+    # console waits on the API, which waits on Rompslomp (the sandbox).
+    from playwright.async_api import expect
+
+    expect.set_options(timeout=20_000)
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

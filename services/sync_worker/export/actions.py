@@ -30,7 +30,8 @@ from services.sync_worker.export.lookup import invoice_exists
 from services.sync_worker.export.queue import defer_export
 from services.sync_worker.export.schemas import ExportOut
 from services.sync_worker.export.sender import timing
-from services.sync_worker.integration.rompslomp_connection import THROTTLED, connected
+from services.sync_worker.problems import THROTTLED, rompslomp_problems
+from services.sync_worker.rompslomp.connection import connected
 from shared.clock import utcnow
 from shared.events import WorkOrderArchivedV1
 from shared.export_status import ExportStatus
@@ -166,8 +167,9 @@ async def check_export(
             code="export_not_sent",
         )
     await session.commit()  # no transaction open while Rompslomp answers (STYLE 1)
-    async with connected(rompslomp, sessions, tenant_id) as client:
-        exists = await invoice_exists(client, administration_id, invoice_id)
+    with rompslomp_problems():
+        async with connected(rompslomp, sessions, tenant_id) as client:
+            exists = await invoice_exists(client, administration_id, invoice_id)
     _, number, export = await _locked(session, tenant_id, work_order_id)
     if not exists:
         transitions.removed(session, export, number, invoice_id)

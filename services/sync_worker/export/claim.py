@@ -19,7 +19,6 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sync_worker.deps import Rompslomp
 from services.sync_worker.export import mapping, products, transitions
 from services.sync_worker.export.decision import (
     ExportNow,
@@ -34,6 +33,7 @@ from services.sync_worker.export.decision import (
     WorkOrderNow,
     decide,
 )
+from services.sync_worker.rompslomp.connection import Rompslomp
 from shared.clock import utcnow
 from shared.events import WORK_ORDER_ARCHIVED, WorkOrderArchivedV1
 from shared.export_status import ExportStatus

@@ -17,12 +17,12 @@ from typing import Any
 import structlog
 from sqlalchemy import select
 
-from services.sync_worker.deps import Rompslomp, SessionFactory
 from services.sync_worker.export import transitions
 from services.sync_worker.export.lookup import invoice_exists
 from services.sync_worker.export.queue import RECONCILE_DAYS
-from services.sync_worker.integration.rompslomp_connection import connected
+from services.sync_worker.rompslomp.connection import Rompslomp, connected
 from shared.clock import AMSTERDAM, today_in_amsterdam, utcnow
+from shared.db import SessionFactory
 from shared.export_status import ExportStatus
 from shared.models import Integration, InvoiceExport, WorkOrder
 

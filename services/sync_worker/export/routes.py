@@ -25,16 +25,15 @@ from services.sync_worker.export.schemas import (
     PreviewProblem,
 )
 from services.sync_worker.export.sender import timing
-from services.sync_worker.integration.rompslomp_connection import connected
-from services.sync_worker.integration.state import find_integration
+from services.sync_worker.rompslomp import RompslompError
+from services.sync_worker.rompslomp.connection import connected
 from shared.clock import utcnow
 from shared.cursor import decode_cursor, encode_cursor
 from shared.export_status import ExportStatus
 from shared.ids import MAX_ID, PathId
-from shared.models import IntegrationSettings, InvoiceExport, WorkOrder
+from shared.models import Integration, IntegrationSettings, InvoiceExport, WorkOrder
 from shared.problems import (
     PROBLEM_RESPONSES,
-    DomainError,
     NotFound,
     documented,
 )
@@ -89,14 +88,15 @@ async def invoice_preview(
     work_order = await _work_order(session, tenant_id, work_order_id)
     snapshot = await work_order_snapshot(session, work_order)
     settings = await session.get(IntegrationSettings, tenant_id)
-    integration = await find_integration(session, tenant_id)
+    state = await session.scalar(
+        select(Integration.state).where(Integration.tenant_id == tenant_id)
+    )
     if settings is not None:
         session.expunge(settings)
     await session.commit()
 
     # What an archive would meet now: the decision the sender makes, on this snapshot. A
     # tenant that never activated is shown as "not active" with everything else in the way.
-    state = integration.state if integration is not None else None
     decision = decide(
         Situation(
             snapshot=snapshot,
@@ -122,7 +122,7 @@ async def invoice_preview(
             invoice_settings = resolved.settings
             material_products = resolved.material_products
             problems.extend(resolved.problems)
-        except DomainError:
+        except RompslompError:
             problems.append(UNREACHABLE)
     lines = mapping.invoice_lines(snapshot, invoice_settings, material_products)
     return InvoicePreview(

@@ -33,7 +33,6 @@ import structlog
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sync_worker.deps import Rompslomp, SessionFactory
 from services.sync_worker.export import checks, products, transitions
 from services.sync_worker.export.claim import (
     Claim,
@@ -45,19 +44,18 @@ from services.sync_worker.export.claim import (
 from services.sync_worker.export.claim import claim as first_transaction
 from services.sync_worker.export.decision import Reconcile, Send, Timing
 from services.sync_worker.export.lookup import Found, find_invoice
-from services.sync_worker.integration.rompslomp_connection import (
-    RompslompThrottled,
-    connected,
-)
 from services.sync_worker.rompslomp import (
     AmbiguousOutcomeError,
     AuthRevokedError,
     FatalError,
+    RateLimitedError,
     RetriableError,
     RompslompClient,
     SalesInvoiceCreate,
 )
+from services.sync_worker.rompslomp.connection import Rompslomp, connected
 from shared.clock import utcnow
+from shared.db import SessionFactory
 from shared.export_status import IN_FLIGHT, ExportStatus
 from shared.models import Integration, InvoiceExport, WorkOrder
 
@@ -108,8 +106,8 @@ async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id:
             if isinstance(claim.decision, Reconcile):
                 return await _reconcile(sessions, client, claim, rules)
             return await _send(sessions, client, claim, rules)
-    except RompslompThrottled as exc:
-        raise ExportWaits(utcnow() + timedelta(seconds=exc.retry_after), "throttled") from exc
+    except RateLimitedError as exc:
+        raise ExportWaits(utcnow() + timedelta(seconds=exc.pause), "throttled") from exc
 
 
 # -- transitions, each its own short transaction ---------------------------------------------

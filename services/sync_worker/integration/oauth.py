@@ -21,9 +21,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sync_worker.deps import Rompslomp
-from services.sync_worker.integration.tokens import decrypt, encrypt
 from services.sync_worker.rompslomp import TokenSet
+from services.sync_worker.rompslomp.connection import Rompslomp
+from services.sync_worker.rompslomp.tokens import decrypt, encrypt
 from shared.clock import utcnow
 from shared.models import OAuthState
 from shared.problems import DomainError

@@ -15,7 +15,6 @@ from fastapi.responses import JSONResponse
 
 from services.sync_worker.deps import OfficeDep, RompslompDep, SessionDep, SessionsDep
 from services.sync_worker.integration import oauth, service, status, wipe
-from services.sync_worker.integration.rompslomp_connection import THROTTLED, connected
 from services.sync_worker.integration.schemas import (
     Administrations,
     CheckRequest,
@@ -47,6 +46,8 @@ from services.sync_worker.integration.state import (
 from services.sync_worker.log import writer
 from services.sync_worker.masterdata import routes as masterdata_routes
 from services.sync_worker.masterdata import switch
+from services.sync_worker.problems import THROTTLED, rompslomp_problems
+from services.sync_worker.rompslomp.connection import connected
 from shared.clock import utcnow
 from shared.models import IntegrationSettings
 from shared.problems import (
@@ -146,7 +147,8 @@ async def wipe_tables(body: WipeRequest, session: SessionDep, office: OfficeDep)
     responses={**OFFICE_ONLY, **documented(409, "`wipe_required`")},
 )
 async def connect(session: SessionDep, office: OfficeDep, rompslomp: RompslompDep) -> ConnectOut:
-    cipher = rompslomp.cipher()
+    with rompslomp_problems():
+        cipher = rompslomp.cipher()
     integration = await ensure_integration(session, office.tenant_id)
     if is_first_activation(integration) and integration.wiped_at is None:
         raise Conflict(
@@ -185,8 +187,9 @@ async def connect(session: SessionDep, office: OfficeDep, rompslomp: RompslompDe
 async def list_administrations(
     office: OfficeDep, rompslomp: RompslompDep, sessions: SessionsDep
 ) -> Administrations:
-    async with connected(rompslomp, sessions, office.tenant_id) as client:
-        return Administrations(items=await service.administrations(client))
+    with rompslomp_problems():
+        async with connected(rompslomp, sessions, office.tenant_id) as client:
+            return Administrations(items=await service.administrations(client))
 
 
 @router.post(
@@ -202,8 +205,9 @@ async def check(
     body: CheckRequest, office: OfficeDep, rompslomp: RompslompDep, sessions: SessionsDep
 ) -> ProductOut:
     """ "Controleer": a product (id or code) in the chosen administration."""
-    async with connected(rompslomp, sessions, office.tenant_id) as client:
-        return await service.check_product(client, body.administration_id, body.product)
+    with rompslomp_problems():
+        async with connected(rompslomp, sessions, office.tenant_id) as client:
+            return await service.check_product(client, body.administration_id, body.product)
 
 
 @router.get(
@@ -266,8 +270,9 @@ async def put_settings(
     old = (before.administration_id, before.administration_name) if before else None
     await session.commit()
 
-    async with connected(rompslomp, sessions, office.tenant_id) as client:
-        company, products = await service.resolve_settings(client, body)
+    with rompslomp_problems():
+        async with connected(rompslomp, sessions, office.tenant_id) as client:
+            company, products = await service.resolve_settings(client, body)
 
     now = utcnow()
     integration = await ensure_integration(session, office.tenant_id)
@@ -355,8 +360,9 @@ async def activate_integration(
     administration_id = stored.administration_id
     await session.commit()
 
-    async with connected(rompslomp, sessions, office.tenant_id) as client:
-        await service.resolve_administration(client, administration_id)
+    with rompslomp_problems():
+        async with connected(rompslomp, sessions, office.tenant_id) as client:
+            await service.resolve_administration(client, administration_id)
 
     integration = await ensure_integration(session, office.tenant_id)
     if integration.state != "inactive":

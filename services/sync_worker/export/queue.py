@@ -1,9 +1,9 @@
 """Putting exports (back) in the job queue: a retry, a re-activation, an unfinished export,
 an archived work order without an export, the daily check of sent invoices.
 
-Jobs are deferred in the caller's transaction (jobs/defer.py) with the relay's `lock`, so
-at most one export job runs per work order; a `queueing_lock` folds repeated requests into
-one waiting job.
+Jobs are deferred in the caller's transaction (jobs/defer.py) with the relay's `lock`
+(jobs/relay.py names the task and its lock), so at most one export job runs per work
+order; a `queueing_lock` folds repeated requests into one waiting job.
 """
 
 from __future__ import annotations
@@ -14,20 +14,15 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.jobs.defer import defer
+from services.sync_worker.jobs.relay import EXPORT_TASK, export_lock
 from shared.clock import utcnow
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.export_status import IN_FLIGHT, REOPENABLE, ExportStatus
 from shared.models import Integration, InvoiceExport, OutboxEvent, WorkOrder
 
-EXPORT_TASK = "export.work_order_archived"  # jobs/relay.py defers it per archive event
 RECONCILE_TASK = "export.reconcile_tenant"
 RECONCILE_DAYS = 90  # sent invoices younger than this are checked daily
 UNFINISHED = (ExportStatus.PENDING, *IN_FLIGHT)
-
-
-def export_lock(tenant_id: int, work_order_id: int) -> str:
-    """One running export job per work order."""
-    return f"export:{tenant_id}:{work_order_id}"
 
 
 async def defer_export(

@@ -2,7 +2,7 @@
 
 Office keys only (a field key gets 403 `office_only`). The OAuth callback (no key: its
 `state` authenticates it) is in callback.py, the log's listing in log/routes.py, sync now,
-the runs and deletions to confirm in masterdata/routes.py (included here). Endpoints
+the runs and deletions to confirm in sync_routes.py (included here). Endpoints
 that call Rompslomp end their transaction first and write the outcome in a new one
 (STYLE 1).
 """
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from services.sync_worker.deps import OfficeDep, RompslompDep, SessionDep, SessionsDep
-from services.sync_worker.integration import oauth, service, status, wipe
+from services.sync_worker.integration import oauth, service, status, sync_routes, wipe
 from services.sync_worker.integration.schemas import (
     Administrations,
     CheckRequest,
@@ -44,7 +44,6 @@ from services.sync_worker.integration.state import (
     require_not_active,
 )
 from services.sync_worker.log import writer
-from services.sync_worker.masterdata import routes as masterdata_routes
 from services.sync_worker.masterdata import switch
 from services.sync_worker.problems import THROTTLED, rompslomp_problems
 from services.sync_worker.rompslomp.connection import connected
@@ -264,7 +263,7 @@ async def put_settings(
         and before.administration_id != body.administration_id
     )
     if switching and not body.confirm_administration_switch:
-        return await masterdata_routes.switch_unconfirmed(
+        return await sync_routes.switch_unconfirmed(
             session, office.tenant_id, body.administration_id
         )
     old = (before.administration_id, before.administration_name) if before else None
@@ -373,5 +372,5 @@ async def activate_integration(
     return await _status(session, office.tenant_id)
 
 
-# "Nu synchroniseren", runs and deletions to confirm: masterdata/routes.py, same prefix.
-router.include_router(masterdata_routes.router)
+# "Nu synchroniseren", runs and deletions to confirm: sync_routes.py, same prefix.
+router.include_router(sync_routes.router)

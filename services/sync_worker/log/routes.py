@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query
 
 from services.sync_worker.deps import OfficeDep, SessionDep
-from services.sync_worker.integration.schemas import LogEntryOut, LogPage
 from services.sync_worker.log import reader as log_reader
+from services.sync_worker.log.schemas import LogEntryOut, LogPage
 from shared.models.integration_setup import LOG_LEVELS
 from shared.problems import PROBLEM_RESPONSES, InvalidInput, documented
 

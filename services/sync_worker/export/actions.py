@@ -36,8 +36,11 @@ from shared.clock import utcnow
 from shared.events import WorkOrderArchivedV1
 from shared.export_status import ExportStatus
 from shared.ids import PathId
-from shared.models import Integration, IntegrationSettings, InvoiceExport, OutboxEvent, WorkOrder
+from shared.models.integration import Integration, InvoiceExport
+from shared.models.integration_setup import IntegrationSettings
+from shared.models.outbox import OutboxEvent
 from shared.problems import Conflict, NotFound, documented
+from shared.work_order_rules import lock_work_order_for_export
 
 router = APIRouter()
 OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
@@ -46,14 +49,9 @@ OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
 async def _locked(
     session: AsyncSession, tenant_id: int, work_order_id: int
 ) -> tuple[WorkOrderNow, str, InvoiceExport]:
-    """The work order (FOR SHARE, as the sender holds it) and its export row (FOR UPDATE)."""
-    work_order = (
-        await session.execute(
-            select(WorkOrder.number, WorkOrder.status, WorkOrder.archive_count)
-            .where(WorkOrder.id == work_order_id, WorkOrder.tenant_id == tenant_id)
-            .with_for_update(read=True)
-        )
-    ).one_or_none()
+    """The work order (FOR SHARE, as the sender holds it) and its export row (FOR UPDATE),
+    in that order (shared/work_order_rules.py)."""
+    work_order = await lock_work_order_for_export(session, tenant_id, work_order_id)
     if work_order is None:
         raise NotFound(f"Work order {work_order_id} not found.", code="work_order_not_found")
     export = await session.scalar(

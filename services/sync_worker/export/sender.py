@@ -30,7 +30,7 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.export import checks, products, transitions
@@ -57,7 +57,8 @@ from services.sync_worker.rompslomp.connection import Rompslomp, connected
 from shared.clock import utcnow
 from shared.db import SessionFactory
 from shared.export_status import IN_FLIGHT, ExportStatus
-from shared.models import Integration, InvoiceExport, WorkOrder
+from shared.models.integration import InvoiceExport
+from shared.work_order_rules import EXPORT_FOR_SENDING
 
 __all__ = ["ExportWaits", "Outcome", "export_event", "timing"]
 
@@ -73,18 +74,6 @@ _SENT = (
     .returning(InvoiceExport.archived_at)
     .execution_options(synchronize_session=False)
 )
-# The export FOR UPDATE; the work order and the integration FOR SHARE (a concurrent reopen
-# or deactivate waits for this commit, and its POST is then one already in flight, or we
-# see it).
-_LOCK_FOR_SENDING = (
-    select(InvoiceExport, WorkOrder.status, WorkOrder.archive_count, Integration.state)
-    .join(WorkOrder, WorkOrder.id == InvoiceExport.work_order_id)
-    .join(Integration, Integration.tenant_id == InvoiceExport.tenant_id)
-    .where(InvoiceExport.id == bindparam("export_id"))
-    .suffix_with("FOR UPDATE OF invoice_exports FOR SHARE OF work_orders, integrations")
-    .execution_options(populate_existing=True)
-)
-
 log = structlog.get_logger("services.sync_worker.export")
 
 
@@ -195,7 +184,7 @@ async def _mark_sending(
     snapshot = claim.snapshot
     async with sessions() as session:
         found = (
-            await session.execute(_LOCK_FOR_SENDING, {"export_id": claim.export_id})
+            await session.execute(EXPORT_FOR_SENDING, {"export_id": claim.export_id})
         ).one_or_none()
         outcome: Outcome | None = None
         if found is None or found.InvoiceExport.status not in expect:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from services.sync_worker.deps import OfficeDep, RompslompDep, SessionDep, SessionsDep
-from services.sync_worker.integration import oauth, service, status, sync_routes, wipe
+from services.sync_worker.integration import oauth, service, status, sync_routes
 from services.sync_worker.integration.schemas import (
     Administrations,
     CheckRequest,
@@ -47,8 +47,10 @@ from services.sync_worker.log import writer
 from services.sync_worker.masterdata import switch
 from services.sync_worker.problems import THROTTLED, rompslomp_problems
 from services.sync_worker.rompslomp.connection import connected
+from shared import wipe
 from shared.clock import utcnow
-from shared.models import IntegrationSettings
+from shared.master_data_status import table_statuses
+from shared.models.integration_setup import IntegrationSettings
 from shared.problems import (
     PROBLEM_RESPONSES,
     Conflict,
@@ -64,7 +66,7 @@ OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
 
 async def _status(session: SessionDep, tenant_id: int) -> IntegrationStatus:
     integration = await find_integration(session, tenant_id)
-    tables = await status.table_statuses(session, tenant_id)
+    tables = await table_statuses(session, tenant_id)
     runs = await status.latest_runs(session, tenant_id)
     return IntegrationStatus(
         state=integration.state if integration else "never_activated",

@@ -23,7 +23,8 @@ from services.sync_worker.masterdata.runs import expect_simon_edits, queue_runs
 from services.sync_worker.masterdata.switch import defer_switch
 from services.sync_worker.rompslomp.connection import forget_tokens
 from shared.clock import utcnow
-from shared.models import Integration, IntegrationSettings, SyncRun
+from shared.models.integration import Integration
+from shared.models.integration_setup import IntegrationSettings, SyncRun
 from shared.problems import Conflict
 
 SYNC_ENTITIES: Sequence[str] = ("customers", "articles")

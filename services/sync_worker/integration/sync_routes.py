@@ -24,7 +24,7 @@ from services.sync_worker.integration.state import SYNC_ENTITIES, ensure_integra
 from services.sync_worker.log import writer
 from services.sync_worker.masterdata import deletions, switch
 from services.sync_worker.masterdata.entities import ENTITIES
-from shared.models import IntegrationSettings
+from shared.models.integration_setup import IntegrationSettings
 from shared.problems import (
     PROBLEM_MEDIA_TYPE,
     PROBLEM_RESPONSES,

@@ -37,7 +37,8 @@ from services.sync_worker.rompslomp import (
 from services.sync_worker.rompslomp.connection import connected
 from shared.clock import utcnow
 from shared.master_data_sync import Known, known
-from shared.models import Integration, IntegrationSettings, SyncRun
+from shared.models.integration import Integration
+from shared.models.integration_setup import IntegrationSettings, SyncRun
 
 log = structlog.get_logger("services.sync_worker.masterdata")
 

@@ -46,11 +46,12 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker  # noqa: E402
 
 from services.sync_worker.deps import Rompslomp  # noqa: E402
-from services.sync_worker.integration.rompslomp_connection import store_tokens  # noqa: E402
+from services.sync_worker.integration.state import mark_needs_reconnect  # noqa: E402
 from services.sync_worker.jobs.runtime import BACKGROUND_RETRY, Runtime  # noqa: E402
 from services.sync_worker.masterdata.runs import queue_runs  # noqa: E402
 from services.sync_worker.masterdata.sync import run_sync  # noqa: E402
 from services.sync_worker.rompslomp import BudgetRegistry, TokenSet  # noqa: E402
+from services.sync_worker.rompslomp.connection import store_tokens  # noqa: E402
 from services.sync_worker.rompslomp.pacing import TokenBuckets  # noqa: E402
 from services.sync_worker.settings import SyncWorkerSettings  # noqa: E402
 from shared.auth import create_tenant  # noqa: E402
@@ -159,6 +160,7 @@ async def paced_import(
             http=http,
             budgets=BudgetRegistry(args.concurrency, pacing=buckets),
             settings=settings,
+            on_revoked=mark_needs_reconnect,
             retry=BACKGROUND_RETRY,
         )
         rt = Runtime(sessions=sessions, rompslomp=rompslomp, settings=settings)
@@ -202,6 +204,7 @@ async def run(args: argparse.Namespace, url: str) -> str:
                 http=http,
                 budgets=BudgetRegistry(args.concurrency),
                 settings=settings,
+                on_revoked=mark_needs_reconnect,
                 retry=BACKGROUND_RETRY,
             )
             rt = Runtime(sessions=sessions, rompslomp=rompslomp, settings=settings)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models import ApiKey, Employee, Tenant
+from shared.models.tenants import ApiKey, Employee, Tenant
 from shared.problems import Unauthorized
 from shared.reader import Reader
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
@@ -82,6 +84,11 @@ def create_engine(
             connect_timeout=connect_timeout, statement_timeout=statement_timeout
         ),
     )
+
+
+# What opens a short transaction of its own: a sessionmaker, or a test's stand-in that hands
+# out its rolled-back session.
+SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -122,6 +122,48 @@ async def simon_made(session: AsyncSession, tenant_id: int, entity: Entity) -> l
     return list((await session.scalars(_SIMON_MADE[entity], {"tenant_id": tenant_id})).all())
 
 
+_ROMPSLOMP_LED = {
+    "customers": text(
+        "SELECT id FROM customers WHERE tenant_id = :tenant_id AND source = 'rompslomp' "
+        "AND active"
+    ),
+    "articles": text(
+        "SELECT id FROM articles WHERE tenant_id = :tenant_id AND source = 'rompslomp' "
+        "AND active"
+    ),
+}
+_WITH_ROMPSLOMP_IDS = {
+    "customers": text(
+        "SELECT id FROM customers WHERE tenant_id = :tenant_id AND source = 'rompslomp' "
+        "AND rompslomp_id = ANY(CAST(:rompslomp_ids AS bigint[]))"
+    ),
+    "articles": text(
+        "SELECT id FROM articles WHERE tenant_id = :tenant_id AND source = 'rompslomp' "
+        "AND rompslomp_id = ANY(CAST(:rompslomp_ids AS bigint[]))"
+    ),
+}
+
+
+async def rompslomp_led(session: AsyncSession, tenant_id: int, entity: Entity) -> list[int]:
+    """Ids of the active rows the integration imported (an administration switch retires
+    them)."""
+    return list((await session.scalars(_ROMPSLOMP_LED[entity], {"tenant_id": tenant_id})).all())
+
+
+async def with_rompslomp_ids(
+    session: AsyncSession, tenant_id: int, entity: Entity, rompslomp_ids: Sequence[int]
+) -> list[int]:
+    """Ids of the imported rows (active or not) with these Rompslomp ids."""
+    return list(
+        (
+            await session.scalars(
+                _WITH_ROMPSLOMP_IDS[entity],
+                {"tenant_id": tenant_id, "rompslomp_ids": list(rompslomp_ids)},
+            )
+        ).all()
+    )
+
+
 async def retire_effect(
     session: AsyncSession, tenant_id: int, entity: Entity, ids: Sequence[int]
 ) -> Retired:

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models import OutboxEvent
+from shared.models.outbox import OutboxEvent
 
 NOTIFY_CHANNEL = "outbox_events"
 

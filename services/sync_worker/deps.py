@@ -1,5 +1,5 @@
 """Request dependencies of the sync worker: sessions, the caller's principal, role checks,
-and the process's Rompslomp resources.
+and the process's Rompslomp resources (rompslomp/connection.py).
 
 As in simon_api, every query is scoped by `principal.tenant_id` (DESIGN D6). Endpoints that
 call Rompslomp end their transaction first and write afterwards in a new one (STYLE 1);
@@ -8,42 +8,28 @@ call Rompslomp end their transaction first and write afterwards in a new one (ST
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from typing import Annotated
 
-import httpx
-from cryptography.fernet import Fernet
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sync_worker.integration.tokens import cipher_for
-from services.sync_worker.rompslomp import BudgetRegistry, RetryPolicy
-from services.sync_worker.settings import SyncWorkerSettings
+from services.sync_worker.rompslomp.connection import Rompslomp
 from shared.auth import Principal, require_principal
+from shared.db import SessionFactory
 from shared.problems import Forbidden
 from shared.reader import SessionReader
 
-SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
-
-# A person waits on these calls: give up quickly rather than back off for minutes.
-INTERACTIVE_RETRY = RetryPolicy(attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=5.0)
-
-
-@dataclass
-class Rompslomp:
-    """What talking to Rompslomp needs, one per process: the long-lived HTTP client, the
-    per-tenant request budgets and the settings (URLs, OAuth client, token key)."""
-
-    http: httpx.AsyncClient
-    budgets: BudgetRegistry
-    settings: SyncWorkerSettings
-    retry: RetryPolicy = INTERACTIVE_RETRY
-
-    def cipher(self) -> Fernet:
-        return cipher_for(self.settings.token_encryption_key)
+__all__ = [
+    "OfficeDep",
+    "PrincipalDep",
+    "Rompslomp",
+    "RompslompDep",
+    "SessionDep",
+    "SessionFactory",
+    "SessionsDep",
+]
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -24,11 +24,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from services.sync_worker import console
-from services.sync_worker.deps import Rompslomp
 from services.sync_worker.export.routes import router as export_router
 from services.sync_worker.integration.callback import router as callback_router
 from services.sync_worker.integration.product_search import router as product_search_router
 from services.sync_worker.integration.router import router as integration_router
+from services.sync_worker.integration.state import mark_needs_reconnect
 from services.sync_worker.jobs.runtime import BACKGROUND_RETRY, Runtime
 from services.sync_worker.jobs.worker import JobEngine
 from services.sync_worker.log.routes import router as log_router
@@ -43,6 +43,7 @@ from services.sync_worker.metrics import (
 )
 from services.sync_worker.rompslomp import BudgetRegistry
 from services.sync_worker.rompslomp.client import DEFAULT_TIMEOUT, USER_AGENT
+from services.sync_worker.rompslomp.connection import Rompslomp
 from services.sync_worker.rompslomp.pacing import pacing_for
 from services.sync_worker.settings import SyncWorkerSettings, get_settings
 from shared import health
@@ -90,7 +91,9 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
         )
         pacing = pacing_for(engine, rate=settings.rompslomp_max_rps, burst=settings.rompslomp_burst)
         budgets = BudgetRegistry(pacing=pacing)
-        app.state.rompslomp = Rompslomp(http=http, budgets=budgets, settings=settings)
+        app.state.rompslomp = Rompslomp(
+            http=http, budgets=budgets, settings=settings, on_revoked=mark_needs_reconnect
+        )
         jobs: asyncio.Task[None] | None = None
         JOBS_WORKER_UP.set(0)
         OUTBOX_RELAY_UP.set(0)
@@ -98,7 +101,11 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
             runtime = Runtime(
                 sessions=app.state.sessionmaker,
                 rompslomp=Rompslomp(
-                    http=http, budgets=budgets, settings=settings, retry=BACKGROUND_RETRY
+                    http=http,
+                    budgets=budgets,
+                    settings=settings,
+                    on_revoked=mark_needs_reconnect,
+                    retry=BACKGROUND_RETRY,
                 ),
                 settings=settings,
             )

@@ -19,8 +19,8 @@ import httpx
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from services.sync_worker.integration.rompslomp_connection import store_tokens
 from services.sync_worker.rompslomp import TokenSet
+from services.sync_worker.rompslomp.connection import store_tokens
 from shared.auth import create_tenant
 from shared.models import Article, Customer, Integration, IntegrationSettings, WorkAddress
 

@@ -9,42 +9,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.simon_api.forms.completeness import ensure_forms_complete
-from services.simon_api.lookups import get_owned, integration_is_active, require_reference
+from services.simon_api.lookups import get_owned, require_reference
 from services.simon_api.work_orders.numbering import next_number
 from services.simon_api.work_orders.schemas import WorkOrderCreate, WorkOrderUpdate
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.events import WORK_ORDER_ARCHIVED
-from shared.export_status import REOPENABLE, ExportStatus
 from shared.models import (
     ContactPerson,
     Customer,
     CustomerObject,
     Employee,
-    InvoiceExport,
     WorkAddress,
     WorkOrder,
 )
 from shared.outbox import publish
 from shared.problems import Conflict, Forbidden, InvalidInput
 from shared.snapshot import archived_event
+from shared.work_order_rules import ReopenRefusal, lock_work_order, reopen_refusal_for
 
 
 async def get_work_order(
     session: AsyncSession, tenant_id: int, work_order_id: int, *, for_update: bool = False
 ) -> WorkOrder:
     if for_update:
-        row = (
-            await session.execute(
-                select(WorkOrder)
-                .where(WorkOrder.id == work_order_id, WorkOrder.tenant_id == tenant_id)
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
+        # First of the locks a change of status takes (shared/work_order_rules.py).
+        row = await lock_work_order(session, tenant_id, work_order_id)
         if row is not None:
             return row
     return await get_owned(session, WorkOrder, tenant_id, work_order_id, label="Work order")
@@ -232,32 +225,19 @@ async def reopen(session: AsyncSession, principal: Principal, work_order_id: int
 
 
 async def _ensure_no_invoice(session: AsyncSession, work_order: WorkOrder) -> None:
-    """R-EXPORT-2: an archived work order reopens only while no concept invoice exists for it:
-    its export failed or was skipped, its invoice was deleted in Rompslomp (`removed`), or
-    nothing is being sent because the integration is not active (no export yet, or one
-    waiting in `pending` for a re-activation: the export holds the work order while it
-    claims it and drops an archive that was reopened). An active tenant's archive without
-    an export gets one from the sync worker's sweep, so `export_pending` never lasts."""
-    status = await session.scalar(
-        select(InvoiceExport.status).where(
-            InvoiceExport.tenant_id == work_order.tenant_id,
-            InvoiceExport.work_order_id == work_order.id,
-        )
-    )
-    if status in REOPENABLE:
-        return
-    if status in (None, ExportStatus.PENDING) and not await integration_is_active(
-        session, work_order.tenant_id
-    ):
-        return
-    if status == ExportStatus.SENT:
+    """R-EXPORT-2: an archived work order reopens only while no concept invoice exists for it
+    or is on its way (the rule, and why the lock we hold makes it safe against a running
+    export: shared/work_order_rules.py)."""
+    refusal = await reopen_refusal_for(session, work_order)
+    if refusal is ReopenRefusal.INVOICE_EXISTS:
         raise Conflict(
             f"A concept invoice exists in Rompslomp for work order {work_order.number}; "
             "change it there.",
             code="invoice_exists",
         )
-    raise Conflict(
-        f"Work order {work_order.number} is being sent to Rompslomp; wait for the export to "
-        "finish.",
-        code="export_pending",
-    )
+    if refusal is ReopenRefusal.EXPORT_PENDING:
+        raise Conflict(
+            f"Work order {work_order.number} is being sent to Rompslomp; wait for the export "
+            "to finish.",
+            code="export_pending",
+        )

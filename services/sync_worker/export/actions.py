@@ -30,13 +30,17 @@ from services.sync_worker.export.lookup import invoice_exists
 from services.sync_worker.export.queue import defer_export
 from services.sync_worker.export.schemas import ExportOut
 from services.sync_worker.export.sender import timing
-from services.sync_worker.integration.rompslomp_connection import THROTTLED, connected
+from services.sync_worker.problems import THROTTLED, rompslomp_problems
+from services.sync_worker.rompslomp.connection import connected
 from shared.clock import utcnow
 from shared.events import WorkOrderArchivedV1
 from shared.export_status import ExportStatus
 from shared.ids import PathId
-from shared.models import Integration, IntegrationSettings, InvoiceExport, OutboxEvent, WorkOrder
+from shared.models.integration import Integration, InvoiceExport
+from shared.models.integration_setup import IntegrationSettings
+from shared.models.outbox import OutboxEvent
 from shared.problems import Conflict, NotFound, documented
+from shared.work_order_rules import lock_work_order_for_export
 
 router = APIRouter()
 OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
@@ -45,14 +49,9 @@ OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
 async def _locked(
     session: AsyncSession, tenant_id: int, work_order_id: int
 ) -> tuple[WorkOrderNow, str, InvoiceExport]:
-    """The work order (FOR SHARE, as the sender holds it) and its export row (FOR UPDATE)."""
-    work_order = (
-        await session.execute(
-            select(WorkOrder.number, WorkOrder.status, WorkOrder.archive_count)
-            .where(WorkOrder.id == work_order_id, WorkOrder.tenant_id == tenant_id)
-            .with_for_update(read=True)
-        )
-    ).one_or_none()
+    """The work order (FOR SHARE, as the sender holds it) and its export row (FOR UPDATE),
+    in that order (shared/work_order_rules.py)."""
+    work_order = await lock_work_order_for_export(session, tenant_id, work_order_id)
     if work_order is None:
         raise NotFound(f"Work order {work_order_id} not found.", code="work_order_not_found")
     export = await session.scalar(
@@ -166,8 +165,9 @@ async def check_export(
             code="export_not_sent",
         )
     await session.commit()  # no transaction open while Rompslomp answers (STYLE 1)
-    async with connected(rompslomp, sessions, tenant_id) as client:
-        exists = await invoice_exists(client, administration_id, invoice_id)
+    with rompslomp_problems():
+        async with connected(rompslomp, sessions, tenant_id) as client:
+            exists = await invoice_exists(client, administration_id, invoice_id)
     _, number, export = await _locked(session, tenant_id, work_order_id)
     if not exists:
         transitions.removed(session, export, number, invoice_id)

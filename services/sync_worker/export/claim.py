@@ -15,11 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import structlog
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sync_worker.deps import Rompslomp
 from services.sync_worker.export import mapping, products, transitions
 from services.sync_worker.export.decision import (
     ExportNow,
@@ -34,49 +33,26 @@ from services.sync_worker.export.decision import (
     WorkOrderNow,
     decide,
 )
+from services.sync_worker.rompslomp.connection import Rompslomp
 from shared.clock import utcnow
 from shared.events import WORK_ORDER_ARCHIVED, WorkOrderArchivedV1
 from shared.export_status import ExportStatus
-from shared.models import (
-    Integration,
-    IntegrationSettings,
-    InvoiceExport,
-    OutboxEvent,
-    RompslompConnection,
-    WorkOrder,
-)
+from shared.models.integration import InvoiceExport
+from shared.models.integration_setup import IntegrationSettings, RompslompConnection
+from shared.models.outbox import OutboxEvent
+from shared.work_order_rules import ARCHIVE_FOR_EXPORT
 
 Outcome = Literal["sent", "failed", "skipped", "waiting", "ignored"]
 
 log = structlog.get_logger("services.sync_worker.export")
 
-# Built once: a statement object memoises its cache key, which SQLAlchemy would otherwise
-# compute for every export (a tenth of the worker's time per export).
-# FOR SHARE: simon_api's reopen locks the work order FOR UPDATE and then reads the export's
-# status, so a reopen happens either before us (this event is stale) or after our
-# `pending`/`sending` is committed (and is refused); a deactivation likewise. No row: no
-# such event, its work order wiped since, or a tenant that never activated.
+# The archive's facts under the export's locks (shared/work_order_rules.py: the work order
+# and the integration FOR SHARE), with the settings and the stored tokens; built once (a
+# statement object memoises its cache key, a tenth of the worker's time per export else).
 _FACTS = (
-    select(
-        OutboxEvent.event_type,
-        OutboxEvent.payload,
-        WorkOrder.status,
-        WorkOrder.archive_count,
-        Integration.state,
-        IntegrationSettings,
-        RompslompConnection,
-    )
-    .join(
-        WorkOrder,
-        and_(
-            WorkOrder.id == OutboxEvent.aggregate_id, WorkOrder.tenant_id == OutboxEvent.tenant_id
-        ),
-    )
-    .join(Integration, Integration.tenant_id == OutboxEvent.tenant_id)
+    ARCHIVE_FOR_EXPORT.add_columns(IntegrationSettings, RompslompConnection)
     .outerjoin(IntegrationSettings, IntegrationSettings.tenant_id == OutboxEvent.tenant_id)
     .outerjoin(RompslompConnection, RompslompConnection.tenant_id == OutboxEvent.tenant_id)
-    .where(OutboxEvent.id == bindparam("event_id"))
-    .with_for_update(read=True, of=[WorkOrder, Integration])
     .execution_options(populate_existing=True)
 )
 _PENDING = (

@@ -35,7 +35,7 @@ from services.sync_worker.export.mapping import InvoiceSettings, ProductInfo
 from services.sync_worker.rompslomp import NotFoundError, RompslompClient
 from services.sync_worker.rompslomp.schemas import Product
 from shared.events import WorkOrderArchivedV1
-from shared.models import IntegrationSettings
+from shared.models.integration_setup import IntegrationSettings
 
 PRODUCT_TTL = 10.0
 _MAX_REMEMBERED = 10_000

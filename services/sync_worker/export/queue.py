@@ -1,33 +1,28 @@
 """Putting exports (back) in the job queue: a retry, a re-activation, an unfinished export,
 an archived work order without an export, the daily check of sent invoices.
 
-Jobs are deferred in the caller's transaction (jobs/defer.py) with the relay's `lock`, so
-at most one export job runs per work order; a `queueing_lock` folds repeated requests into
-one waiting job.
+Jobs are deferred in the caller's transaction (jobs/defer.py) with the relay's `lock`
+(jobs/relay.py names the task and its lock), so at most one export job runs per work
+order; a `queueing_lock` folds repeated requests into one waiting job.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.jobs.defer import defer
+from services.sync_worker.jobs.relay import EXPORT_TASK, export_lock
 from shared.clock import utcnow
-from shared.events import WORK_ORDER_ARCHIVED
-from shared.export_status import IN_FLIGHT, REOPENABLE, ExportStatus
-from shared.models import Integration, InvoiceExport, OutboxEvent, WorkOrder
+from shared.export_status import IN_FLIGHT, ExportStatus
+from shared.models.integration import Integration, InvoiceExport
+from shared.work_order_rules import archive_is_current, archives_without_export
 
-EXPORT_TASK = "export.work_order_archived"  # jobs/relay.py defers it per archive event
 RECONCILE_TASK = "export.reconcile_tenant"
 RECONCILE_DAYS = 90  # sent invoices younger than this are checked daily
 UNFINISHED = (ExportStatus.PENDING, *IN_FLIGHT)
-
-
-def export_lock(tenant_id: int, work_order_id: int) -> str:
-    """One running export job per work order."""
-    return f"export:{tenant_id}:{work_order_id}"
 
 
 async def defer_export(
@@ -55,18 +50,11 @@ async def defer_unfinished(
     query = (
         select(InvoiceExport.tenant_id, InvoiceExport.work_order_id, InvoiceExport.event_id)
         .join(Integration, Integration.tenant_id == InvoiceExport.tenant_id)
-        .join(WorkOrder, WorkOrder.id == InvoiceExport.work_order_id)
         .where(
             InvoiceExport.status.in_(UNFINISHED),
             InvoiceExport.event_id.is_not(None),
             Integration.state == "active",
-            or_(
-                InvoiceExport.status.in_(IN_FLIGHT),
-                and_(
-                    WorkOrder.status == "archived",
-                    WorkOrder.archive_count == InvoiceExport.archive_seq,
-                ),
-            ),
+            or_(InvoiceExport.status.in_(IN_FLIGHT), archive_is_current()),
         )
         .order_by(InvoiceExport.id)
         .limit(limit)
@@ -90,51 +78,15 @@ async def defer_orphans(
     limit: int = 1000,
 ) -> int:
     """A job for every work order of an active tenant archived over `archived_for` ago (and
-    less than `within`) whose latest archive has no export: no row at all (the job died
-    before its first commit), or a finished row of an earlier archive (a failed, skipped
-    or removed export). Without it, simon_api's reopen would answer `export_pending` for
-    ever."""
-    latest_event = (
-        select(func.max(OutboxEvent.id))
-        .where(
-            OutboxEvent.tenant_id == WorkOrder.tenant_id,
-            OutboxEvent.aggregate_id == WorkOrder.id,
-            OutboxEvent.event_type == WORK_ORDER_ARCHIVED,
-        )
-        .scalar_subquery()
+    less than `within`) whose latest archive has no export (shared/work_order_rules.py).
+    Without it, simon_api's reopen would answer `export_pending` for ever."""
+    now = utcnow()
+    orphans = await archives_without_export(
+        session, archived_after=now - within, archived_before=now - archived_for, limit=limit
     )
-    query = (
-        select(WorkOrder.tenant_id, WorkOrder.id, latest_event.label("event_id"))
-        .join(Integration, Integration.tenant_id == WorkOrder.tenant_id)
-        .outerjoin(
-            InvoiceExport,
-            and_(
-                InvoiceExport.tenant_id == WorkOrder.tenant_id,
-                InvoiceExport.work_order_id == WorkOrder.id,
-            ),
-        )
-        .where(
-            Integration.state == "active",
-            WorkOrder.status == "archived",
-            WorkOrder.archived_at < utcnow() - archived_for,
-            WorkOrder.archived_at > utcnow() - within,
-            or_(
-                InvoiceExport.id.is_(None),
-                and_(
-                    InvoiceExport.archive_seq < WorkOrder.archive_count,
-                    InvoiceExport.status.in_((ExportStatus.PENDING, *REOPENABLE)),
-                ),
-            ),
-        )
-        .order_by(WorkOrder.id)
-        .limit(limit)
-    )
-    deferred = 0
-    for row in (await session.execute(query)).all():
-        if row.event_id is not None:
-            await defer_export(session, row.tenant_id, row.id, row.event_id)
-            deferred += 1
-    return deferred
+    for orphan in orphans:
+        await defer_export(session, orphan.tenant_id, orphan.work_order_id, orphan.event_id)
+    return len(orphans)
 
 
 async def defer_reconciles(session: AsyncSession) -> int:

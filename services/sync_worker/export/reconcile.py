@@ -17,14 +17,15 @@ from typing import Any
 import structlog
 from sqlalchemy import select
 
-from services.sync_worker.deps import Rompslomp, SessionFactory
 from services.sync_worker.export import transitions
 from services.sync_worker.export.lookup import invoice_exists
 from services.sync_worker.export.queue import RECONCILE_DAYS
-from services.sync_worker.integration.rompslomp_connection import connected
+from services.sync_worker.rompslomp.connection import Rompslomp, connected
 from shared.clock import AMSTERDAM, today_in_amsterdam, utcnow
+from shared.db import SessionFactory
 from shared.export_status import ExportStatus
-from shared.models import Integration, InvoiceExport, WorkOrder
+from shared.models.integration import Integration, InvoiceExport
+from shared.work_order_reads import work_order_number
 
 log = structlog.get_logger("services.sync_worker.export")
 
@@ -41,9 +42,8 @@ async def _sent_exports(sessions: SessionFactory, tenant_id: int) -> list[Any]:
                     InvoiceExport.administration_id,
                     InvoiceExport.rompslomp_invoice_id,
                     InvoiceExport.sent_at,
-                    WorkOrder.number,
+                    work_order_number(InvoiceExport.work_order_id).label("number"),
                 )
-                .join(WorkOrder, WorkOrder.id == InvoiceExport.work_order_id)
                 .where(
                     InvoiceExport.tenant_id == tenant_id,
                     InvoiceExport.status == ExportStatus.SENT,

@@ -11,7 +11,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.deps import OfficeDep, RompslompDep, SessionDep, SessionsDep
 from services.sync_worker.export import checks, mapping, products
@@ -25,20 +24,20 @@ from services.sync_worker.export.schemas import (
     PreviewProblem,
 )
 from services.sync_worker.export.sender import timing
-from services.sync_worker.integration.rompslomp_connection import connected
-from services.sync_worker.integration.state import find_integration
+from services.sync_worker.rompslomp import RompslompError
+from services.sync_worker.rompslomp.connection import connected
 from shared.clock import utcnow
 from shared.cursor import decode_cursor, encode_cursor
 from shared.export_status import ExportStatus
 from shared.ids import MAX_ID, PathId
-from shared.models import IntegrationSettings, InvoiceExport, WorkOrder
+from shared.models.integration import Integration, InvoiceExport
+from shared.models.integration_setup import IntegrationSettings
 from shared.problems import (
     PROBLEM_RESPONSES,
-    DomainError,
     NotFound,
     documented,
 )
-from shared.snapshot import work_order_snapshot
+from shared.work_order_reads import current_snapshot, work_order_number
 
 router = APIRouter(prefix="/api/v1/integration", tags=["exports"], responses=PROBLEM_RESPONSES)
 EXPORT_CURSOR = "e"  # marks the exports list's cursors
@@ -51,15 +50,6 @@ UNREACHABLE = checks.Problem(
     "Rompslomp could not be checked; prices and VAT come from the saved settings.",
     "Try again in a moment.",
 )
-
-
-async def _work_order(session: AsyncSession, tenant_id: int, work_order_id: int) -> WorkOrder:
-    work_order = await session.scalar(
-        select(WorkOrder).where(WorkOrder.id == work_order_id, WorkOrder.tenant_id == tenant_id)
-    )
-    if work_order is None:
-        raise NotFound(f"Work order {work_order_id} not found.", code="work_order_not_found")
-    return work_order
 
 
 def _problem_out(problem: checks.Problem) -> PreviewProblem:
@@ -86,17 +76,19 @@ async def invoice_preview(
 ) -> InvoicePreview:
     """The concept invoice this work order would produce now, and what would block it."""
     tenant_id = office.tenant_id
-    work_order = await _work_order(session, tenant_id, work_order_id)
-    snapshot = await work_order_snapshot(session, work_order)
+    snapshot = await current_snapshot(session, tenant_id, work_order_id)
+    if snapshot is None:
+        raise NotFound(f"Work order {work_order_id} not found.", code="work_order_not_found")
     settings = await session.get(IntegrationSettings, tenant_id)
-    integration = await find_integration(session, tenant_id)
+    state = await session.scalar(
+        select(Integration.state).where(Integration.tenant_id == tenant_id)
+    )
     if settings is not None:
         session.expunge(settings)
     await session.commit()
 
     # What an archive would meet now: the decision the sender makes, on this snapshot. A
     # tenant that never activated is shown as "not active" with everything else in the way.
-    state = integration.state if integration is not None else None
     decision = decide(
         Situation(
             snapshot=snapshot,
@@ -122,7 +114,7 @@ async def invoice_preview(
             invoice_settings = resolved.settings
             material_products = resolved.material_products
             problems.extend(resolved.problems)
-        except DomainError:
+        except RompslompError:
             problems.append(UNREACHABLE)
     lines = mapping.invoice_lines(snapshot, invoice_settings, material_products)
     return InvoicePreview(
@@ -158,8 +150,7 @@ async def list_exports(
 ) -> ExportPage:
     """Export rows, newest first."""
     query = (
-        select(InvoiceExport, WorkOrder.number)
-        .outerjoin(WorkOrder, WorkOrder.id == InvoiceExport.work_order_id)
+        select(InvoiceExport, work_order_number(InvoiceExport.work_order_id))
         .where(InvoiceExport.tenant_id == office.tenant_id)
         .order_by(InvoiceExport.id.desc())
         .limit(limit + 1)

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, PlainSerializer
 
 from shared.export_status import ExportStatus
-from shared.models import InvoiceExport
+from shared.models.integration import InvoiceExport
 from shared.money import render_money, render_quantity
 
 Price = Annotated[Decimal, PlainSerializer(render_money, return_type=str, when_used="json")]

@@ -30,10 +30,9 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sync_worker.deps import Rompslomp, SessionFactory
 from services.sync_worker.export import checks, products, transitions
 from services.sync_worker.export.claim import (
     Claim,
@@ -45,21 +44,21 @@ from services.sync_worker.export.claim import (
 from services.sync_worker.export.claim import claim as first_transaction
 from services.sync_worker.export.decision import Reconcile, Send, Timing
 from services.sync_worker.export.lookup import Found, find_invoice
-from services.sync_worker.integration.rompslomp_connection import (
-    RompslompThrottled,
-    connected,
-)
 from services.sync_worker.rompslomp import (
     AmbiguousOutcomeError,
     AuthRevokedError,
     FatalError,
+    RateLimitedError,
     RetriableError,
     RompslompClient,
     SalesInvoiceCreate,
 )
+from services.sync_worker.rompslomp.connection import Rompslomp, connected
 from shared.clock import utcnow
+from shared.db import SessionFactory
 from shared.export_status import IN_FLIGHT, ExportStatus
-from shared.models import Integration, InvoiceExport, WorkOrder
+from shared.models.integration import InvoiceExport
+from shared.work_order_rules import EXPORT_FOR_SENDING
 
 __all__ = ["ExportWaits", "Outcome", "export_event", "timing"]
 
@@ -75,18 +74,6 @@ _SENT = (
     .returning(InvoiceExport.archived_at)
     .execution_options(synchronize_session=False)
 )
-# The export FOR UPDATE; the work order and the integration FOR SHARE (a concurrent reopen
-# or deactivate waits for this commit, and its POST is then one already in flight, or we
-# see it).
-_LOCK_FOR_SENDING = (
-    select(InvoiceExport, WorkOrder.status, WorkOrder.archive_count, Integration.state)
-    .join(WorkOrder, WorkOrder.id == InvoiceExport.work_order_id)
-    .join(Integration, Integration.tenant_id == InvoiceExport.tenant_id)
-    .where(InvoiceExport.id == bindparam("export_id"))
-    .suffix_with("FOR UPDATE OF invoice_exports FOR SHARE OF work_orders, integrations")
-    .execution_options(populate_existing=True)
-)
-
 log = structlog.get_logger("services.sync_worker.export")
 
 
@@ -108,8 +95,8 @@ async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id:
             if isinstance(claim.decision, Reconcile):
                 return await _reconcile(sessions, client, claim, rules)
             return await _send(sessions, client, claim, rules)
-    except RompslompThrottled as exc:
-        raise ExportWaits(utcnow() + timedelta(seconds=exc.retry_after), "throttled") from exc
+    except RateLimitedError as exc:
+        raise ExportWaits(utcnow() + timedelta(seconds=exc.pause), "throttled") from exc
 
 
 # -- transitions, each its own short transaction ---------------------------------------------
@@ -197,7 +184,7 @@ async def _mark_sending(
     snapshot = claim.snapshot
     async with sessions() as session:
         found = (
-            await session.execute(_LOCK_FOR_SENDING, {"export_id": claim.export_id})
+            await session.execute(EXPORT_FOR_SENDING, {"export_id": claim.export_id})
         ).one_or_none()
         outcome: Outcome | None = None
         if found is None or found.InvoiceExport.status not in expect:

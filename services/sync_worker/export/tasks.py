@@ -24,7 +24,6 @@ from procrastinate.jobs import Job
 from procrastinate.retry import RetryDecision
 
 from services.sync_worker.export.queue import (
-    EXPORT_TASK,
     RECONCILE_TASK,
     defer_orphans,
     defer_reconciles,
@@ -33,6 +32,7 @@ from services.sync_worker.export.queue import (
 from services.sync_worker.export.reconcile import reconcile_tenant
 from services.sync_worker.export.sender import ExportWaits, export_event
 from services.sync_worker.jobs.app import app
+from services.sync_worker.jobs.relay import EXPORT_TASK
 from services.sync_worker.jobs.runtime import current
 
 RESUME_IDLE = timedelta(minutes=1)

@@ -19,7 +19,7 @@ from services.sync_worker.metrics import EXPORT_LATENCY, EXPORTS_FINISHED
 from shared.clock import utcnow
 from shared.events import WorkOrderArchivedV1
 from shared.export_status import ExportStatus
-from shared.models import InvoiceExport
+from shared.models.integration import InvoiceExport
 
 log = structlog.get_logger("services.sync_worker.export")
 

@@ -16,9 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.sync_worker.deps import RompslompDep, SessionDep
 from services.sync_worker.integration import oauth
-from services.sync_worker.integration.rompslomp_connection import store_tokens
 from services.sync_worker.integration.state import ensure_integration, state_after_reconnect
 from services.sync_worker.log import writer
+from services.sync_worker.problems import rompslomp_problems
+from services.sync_worker.rompslomp.connection import store_tokens
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.clock import utcnow
 from shared.problems import problem_response
@@ -73,14 +74,16 @@ async def oauth_callback(
     """Rompslomp sends the browser here after consent; `state` authenticates the call."""
     settings = rompslomp.settings
     try:
-        cipher = rompslomp.cipher()
+        with rompslomp_problems():  # the token key (not the callback) may be at fault: 503
+            cipher = rompslomp.cipher()
         if not state:
             raise oauth.CallbackError(
                 "The state parameter is missing.",
                 code="invalid_state",
                 message_nl="Deze koppeling is niet vanuit Simon gestart. Klik in Simon op Koppel.",
             )
-        claimed = await oauth.claim_state(session, state, cipher)
+        with rompslomp_problems():
+            claimed = await oauth.claim_state(session, state, cipher)
         if error or not code:
             denied = oauth.CallbackError(
                 f"Rompslomp did not grant access ({error or 'no code'}).",

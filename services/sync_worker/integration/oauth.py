@@ -21,11 +21,11 @@ from cryptography.fernet import Fernet
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sync_worker.deps import Rompslomp
-from services.sync_worker.integration.tokens import decrypt, encrypt
 from services.sync_worker.rompslomp import TokenSet
+from services.sync_worker.rompslomp.connection import Rompslomp
+from services.sync_worker.rompslomp.tokens import decrypt, encrypt
 from shared.clock import utcnow
-from shared.models import OAuthState
+from shared.models.integration_setup import OAuthState
 from shared.problems import DomainError
 
 log = structlog.get_logger("services.sync_worker.integration.oauth")

@@ -16,8 +16,9 @@ from pydantic import BaseModel
 
 from services.sync_worker.deps import OfficeDep, RompslompDep, SessionsDep
 from services.sync_worker.integration import service
-from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.integration.schemas import ProductOut
+from services.sync_worker.problems import rompslomp_problems
+from services.sync_worker.rompslomp.connection import connected
 from shared.ids import MAX_ID
 from shared.problems import PROBLEM_RESPONSES, documented
 
@@ -47,13 +48,14 @@ async def search_products(
 ) -> ProductPage:
     """Products of the administration whose code or name contains `q` (all when empty)."""
     query = (q or "").strip() or None
-    async with connected(rompslomp, sessions, office.tenant_id) as client:
-        await service.resolve_administration(client, administration_id)
-        pages = client.iter_products(administration_id, query=query).__aiter__()
-        try:
-            first = await anext(pages)
-        finally:
-            await pages.aclose()
+    with rompslomp_problems():
+        async with connected(rompslomp, sessions, office.tenant_id) as client:
+            await service.resolve_administration(client, administration_id)
+            pages = client.iter_products(administration_id, query=query).__aiter__()
+            try:
+                first = await anext(pages)
+            finally:
+                await pages.aclose()
     return ProductPage(
         items=[service.product_out(product) for product in first.items[:limit]],
         total=first.total,

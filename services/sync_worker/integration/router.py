@@ -2,7 +2,7 @@
 
 Office keys only (a field key gets 403 `office_only`). The OAuth callback (no key: its
 `state` authenticates it) is in callback.py, the log's listing in log/routes.py, sync now,
-the runs and deletions to confirm in masterdata/routes.py (included here). Endpoints
+the runs and deletions to confirm in sync_routes.py (included here). Endpoints
 that call Rompslomp end their transaction first and write the outcome in a new one
 (STYLE 1).
 """
@@ -14,8 +14,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from services.sync_worker.deps import OfficeDep, RompslompDep, SessionDep, SessionsDep
-from services.sync_worker.integration import oauth, service, status, wipe
-from services.sync_worker.integration.rompslomp_connection import THROTTLED, connected
+from services.sync_worker.integration import oauth, service, status, sync_routes
 from services.sync_worker.integration.schemas import (
     Administrations,
     CheckRequest,
@@ -45,10 +44,13 @@ from services.sync_worker.integration.state import (
     require_not_active,
 )
 from services.sync_worker.log import writer
-from services.sync_worker.masterdata import routes as masterdata_routes
 from services.sync_worker.masterdata import switch
+from services.sync_worker.problems import THROTTLED, rompslomp_problems
+from services.sync_worker.rompslomp.connection import connected
+from shared import wipe
 from shared.clock import utcnow
-from shared.models import IntegrationSettings
+from shared.master_data_status import table_statuses
+from shared.models.integration_setup import IntegrationSettings
 from shared.problems import (
     PROBLEM_RESPONSES,
     Conflict,
@@ -64,7 +66,7 @@ OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
 
 async def _status(session: SessionDep, tenant_id: int) -> IntegrationStatus:
     integration = await find_integration(session, tenant_id)
-    tables = await status.table_statuses(session, tenant_id)
+    tables = await table_statuses(session, tenant_id)
     runs = await status.latest_runs(session, tenant_id)
     return IntegrationStatus(
         state=integration.state if integration else "never_activated",
@@ -146,7 +148,8 @@ async def wipe_tables(body: WipeRequest, session: SessionDep, office: OfficeDep)
     responses={**OFFICE_ONLY, **documented(409, "`wipe_required`")},
 )
 async def connect(session: SessionDep, office: OfficeDep, rompslomp: RompslompDep) -> ConnectOut:
-    cipher = rompslomp.cipher()
+    with rompslomp_problems():
+        cipher = rompslomp.cipher()
     integration = await ensure_integration(session, office.tenant_id)
     if is_first_activation(integration) and integration.wiped_at is None:
         raise Conflict(
@@ -185,8 +188,9 @@ async def connect(session: SessionDep, office: OfficeDep, rompslomp: RompslompDe
 async def list_administrations(
     office: OfficeDep, rompslomp: RompslompDep, sessions: SessionsDep
 ) -> Administrations:
-    async with connected(rompslomp, sessions, office.tenant_id) as client:
-        return Administrations(items=await service.administrations(client))
+    with rompslomp_problems():
+        async with connected(rompslomp, sessions, office.tenant_id) as client:
+            return Administrations(items=await service.administrations(client))
 
 
 @router.post(
@@ -202,8 +206,9 @@ async def check(
     body: CheckRequest, office: OfficeDep, rompslomp: RompslompDep, sessions: SessionsDep
 ) -> ProductOut:
     """ "Controleer": a product (id or code) in the chosen administration."""
-    async with connected(rompslomp, sessions, office.tenant_id) as client:
-        return await service.check_product(client, body.administration_id, body.product)
+    with rompslomp_problems():
+        async with connected(rompslomp, sessions, office.tenant_id) as client:
+            return await service.check_product(client, body.administration_id, body.product)
 
 
 @router.get(
@@ -260,14 +265,15 @@ async def put_settings(
         and before.administration_id != body.administration_id
     )
     if switching and not body.confirm_administration_switch:
-        return await masterdata_routes.switch_unconfirmed(
+        return await sync_routes.switch_unconfirmed(
             session, office.tenant_id, body.administration_id
         )
     old = (before.administration_id, before.administration_name) if before else None
     await session.commit()
 
-    async with connected(rompslomp, sessions, office.tenant_id) as client:
-        company, products = await service.resolve_settings(client, body)
+    with rompslomp_problems():
+        async with connected(rompslomp, sessions, office.tenant_id) as client:
+            company, products = await service.resolve_settings(client, body)
 
     now = utcnow()
     integration = await ensure_integration(session, office.tenant_id)
@@ -355,8 +361,9 @@ async def activate_integration(
     administration_id = stored.administration_id
     await session.commit()
 
-    async with connected(rompslomp, sessions, office.tenant_id) as client:
-        await service.resolve_administration(client, administration_id)
+    with rompslomp_problems():
+        async with connected(rompslomp, sessions, office.tenant_id) as client:
+            await service.resolve_administration(client, administration_id)
 
     integration = await ensure_integration(session, office.tenant_id)
     if integration.state != "inactive":
@@ -367,5 +374,5 @@ async def activate_integration(
     return await _status(session, office.tenant_id)
 
 
-# "Nu synchroniseren", runs and deletions to confirm: masterdata/routes.py, same prefix.
-router.include_router(masterdata_routes.router)
+# "Nu synchroniseren", runs and deletions to confirm: sync_routes.py, same prefix.
+router.include_router(sync_routes.router)

@@ -235,19 +235,3 @@ class SyncRuns(BaseModel):
 class SyncRunList(BaseModel):
     items: list[SyncRunOut]
 
-
-class LogEntryOut(BaseModel):
-    at: datetime
-    level: str
-    table: str | None
-    message: str
-    action: str
-    work_order_id: int | None
-    work_order_number: str | None = None
-
-
-class LogPage(BaseModel):
-    items: list[LogEntryOut]
-    page: int
-    per_page: int
-    total: int

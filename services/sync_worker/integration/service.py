@@ -25,7 +25,7 @@ from services.sync_worker.integration.schemas import (
 )
 from services.sync_worker.log import writer
 from services.sync_worker.rompslomp import Company, NotFoundError, Product, RompslompClient
-from shared.models import IntegrationSettings, IntegrationSettingsVersion, SyncRun
+from shared.models.integration_setup import IntegrationSettings, IntegrationSettingsVersion, SyncRun
 from shared.problems import DomainError, FieldProblem, InvalidInput
 
 PRODUCT_FIELDS = ("work_time_product", "travel_time_product", "standard_product")

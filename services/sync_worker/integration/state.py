@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import structlog
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,11 +21,15 @@ from services.sync_worker.export.queue import defer_unfinished
 from services.sync_worker.log import writer
 from services.sync_worker.masterdata.runs import expect_simon_edits, queue_runs
 from services.sync_worker.masterdata.switch import defer_switch
+from services.sync_worker.rompslomp.connection import forget_tokens
 from shared.clock import utcnow
-from shared.models import Integration, IntegrationSettings, SyncRun
+from shared.models.integration import Integration
+from shared.models.integration_setup import IntegrationSettings, SyncRun
 from shared.problems import Conflict
 
 SYNC_ENTITIES: Sequence[str] = ("customers", "articles")
+
+log = structlog.get_logger("services.sync_worker.integration")
 
 
 async def ensure_integration(session: AsyncSession, tenant_id: int) -> Integration:
@@ -138,3 +143,28 @@ async def deactivate(session: AsyncSession, integration: Integration) -> None:
         ),
         action="Geen actie nodig. Activeer de integratie opnieuw om weer te synchroniseren.",
     )
+
+
+async def mark_needs_reconnect(session: AsyncSession, tenant_id: int) -> None:
+    """Rompslomp refused our refresh token: the user must authorise again (R-SETUP-3).
+    The connection calls it (`Rompslomp.on_revoked`) in the transaction it commits."""
+    integration = await ensure_integration(session, tenant_id)
+    integration.state = "needs_reconnect"
+    integration.connected_at = None
+    await expect_simon_edits(session, tenant_id)
+    await forget_tokens(session, tenant_id)
+    writer.write(
+        session,
+        tenant_id,
+        level="error",
+        message=(
+            "Rompslomp weigert de koppeling: de toegang is ingetrokken of verlopen. "
+            "Simon haalt geen klanten en artikelen op en stuurt geen werkbonnen door."
+        ),
+        action=writer.RECONNECT,
+        message_en=(
+            "Rompslomp refuses the connection: access was revoked or has expired. Simon "
+            "fetches no customers and articles and sends no work orders."
+        ),
+    )
+    log.warning("integration.connection.revoked", tenant_id=tenant_id)

@@ -18,13 +18,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.sync_worker.export.queue import EXPORT_TASK, export_lock
 from services.sync_worker.jobs.defer import defer_many
 from shared.db import CONNECT_TIMEOUT_SECONDS
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.outbox import NOTIFY_CHANNEL
 
-__all__ = ["EXPORT_TASK", "relay_once", "relay_pending", "run"]
+# The job an archive event becomes (export/tasks.py runs it); export/queue.py defers the
+# same job again (a retry, a re-activation, the sweeps) under the same lock.
+EXPORT_TASK = "export.work_order_archived"
 BATCH = 200
 POLL_SECONDS = 2.0
 
@@ -38,6 +39,11 @@ _CLAIM = text(
 )
 _MARK = text("UPDATE outbox_events SET processed_at = now() WHERE id = ANY(:ids)")
 _ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
+
+
+def export_lock(tenant_id: int, work_order_id: int) -> str:
+    """One running export job per work order."""
+    return f"export:{tenant_id}:{work_order_id}"
 
 
 async def relay_once(session: AsyncSession) -> int:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.sync_worker.deps import Rompslomp
 from services.sync_worker.rompslomp import RetryPolicy
+from services.sync_worker.rompslomp.connection import Rompslomp
 from services.sync_worker.settings import SyncWorkerSettings
 
 # Nobody waits on a job: back off longer than an interactive request does. A Retry-After

@@ -8,20 +8,15 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models import IntegrationLogEntry, WorkOrder
+from shared.models.integration_setup import IntegrationLogEntry
+from shared.work_order_reads import work_orders_numbered
 
 
 async def _about(session: AsyncSession, tenant_id: int, q: str) -> ColumnElement[bool]:
     """Lines about `q`: a record code (`K00012`, `P123`) or a work order's number, both
     case-insensitive; a work order's lines carry its id, so its number is looked up."""
     needle = q.strip().lower()
-    work_orders = list(
-        await session.scalars(
-            select(WorkOrder.id).where(
-                WorkOrder.tenant_id == tenant_id, func.lower(WorkOrder.number) == needle
-            )
-        )
-    )
+    work_orders = await work_orders_numbered(session, tenant_id, needle)
     condition = func.lower(IntegrationLogEntry.subject) == needle
     if work_orders:
         condition = or_(condition, IntegrationLogEntry.work_order_id.in_(work_orders))
@@ -55,18 +50,3 @@ async def page(
         .limit(per_page)
     )
     return list(rows), int(total)
-
-
-async def work_order_numbers(
-    session: AsyncSession, tenant_id: int, ids: set[int]
-) -> dict[int, str]:
-    """The numbers of a page's work orders, so a frontend can show and link them (a wiped
-    work order has none)."""
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(WorkOrder.id, WorkOrder.number).where(
-            WorkOrder.tenant_id == tenant_id, WorkOrder.id.in_(ids)
-        )
-    )
-    return {int(row[0]): str(row[1]) for row in rows.all()}

@@ -13,10 +13,10 @@ from datetime import timedelta
 import structlog
 from sqlalchemy import TextClause, text
 
-from services.sync_worker.deps import SessionFactory
 from services.sync_worker.jobs.app import app
 from services.sync_worker.jobs.runtime import current
 from shared.clock import utcnow
+from shared.db import SessionFactory
 
 log = structlog.get_logger("services.sync_worker.log")
 

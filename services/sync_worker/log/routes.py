@@ -15,10 +15,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query
 
 from services.sync_worker.deps import OfficeDep, SessionDep
-from services.sync_worker.integration.schemas import LogEntryOut, LogPage
 from services.sync_worker.log import reader as log_reader
+from services.sync_worker.log.schemas import LogEntryOut, LogPage
 from shared.models.integration_setup import LOG_LEVELS
 from shared.problems import PROBLEM_RESPONSES, InvalidInput, documented
+from shared.work_order_reads import work_order_numbers
 
 _LEVEL = "(info|warning|error)"
 LEVELS_PATTERN = f"^{_LEVEL}(,{_LEVEL})*$"
@@ -66,7 +67,7 @@ async def logs(
         number=page,
         per_page=per_page,
     )
-    numbers = await log_reader.work_order_numbers(
+    numbers = await work_order_numbers(
         session, office.tenant_id, {r.work_order_id for r in rows if r.work_order_id}
     )
     return LogPage(

@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.models import IntegrationLogEntry
+from shared.models.integration_setup import IntegrationLogEntry
 
 NO_ACTION = "Geen actie nodig"
 NO_ACTION_EN = "No action needed"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.masterdata import messages, record_lines
@@ -27,12 +26,15 @@ from services.sync_worker.masterdata.missing import Verdict
 from services.sync_worker.masterdata.runs import sync_state
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.clock import utcnow
-from shared.master_data_retire import Retired, retire, retire_effect, simon_made
+from shared.master_data_retire import (
+    Retired,
+    retire,
+    retire_effect,
+    simon_made,
+    with_rompslomp_ids,
+)
 from shared.master_data_sync import Known
-from shared.models import Article, Customer
 from shared.problems import Conflict
-
-MODELS: dict[str, type[Customer] | type[Article]] = {"customers": Customer, "articles": Article}
 
 
 def _lines(
@@ -104,16 +106,7 @@ async def confirm(session: AsyncSession, tenant_id: int, spec: EntitySpec) -> Co
     state = await sync_state(session, tenant_id, spec.name)
     if not state.pending_deletions:
         raise Conflict(f"No {spec.label_en} are waiting to be removed.", code="nothing_to_confirm")
-    model = MODELS[spec.name]
-    ids = list(
-        await session.scalars(
-            select(model.id).where(
-                model.tenant_id == tenant_id,
-                model.source == "rompslomp",
-                model.rompslomp_id.in_(state.pending_deletions),
-            )
-        )
-    )
+    ids = await with_rompslomp_ids(session, tenant_id, spec.name, state.pending_deletions)
     retired = await retire(session, tenant_id, spec.name, ids)
     state.pending_deletions = None
     state.pending_since = None

@@ -25,7 +25,7 @@ from services.sync_worker.masterdata.entities import EntitySpec
 from services.sync_worker.masterdata.messages import Counts, Line
 from services.sync_worker.rompslomp import Page, PageIterator, RateLimitedError, RompslompClient
 from shared.master_data_sync import Known
-from shared.models import SyncRun
+from shared.models.integration_setup import SyncRun
 
 QUEUE_PAGES = 64  # pages waiting for the writer (bounds memory, ~6,400 records)
 BATCH_ROWS = 2000  # at most this many records per upsert statement

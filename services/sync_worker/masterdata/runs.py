@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.jobs.defer import defer
 from shared.clock import utcnow
-from shared.models import SyncRun, SyncState
+from shared.models.integration_setup import SyncRun, SyncState
 
 ENTITIES = ("customers", "articles")
 SYNC_TASK = "masterdata.sync"

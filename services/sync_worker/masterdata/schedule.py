@@ -14,15 +14,15 @@ from datetime import datetime
 import structlog
 from sqlalchemy import text
 
-from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.jobs.runtime import Runtime
 from services.sync_worker.masterdata.cadence import EntityClock, due
 from services.sync_worker.masterdata.entities import ENTITIES
 from services.sync_worker.masterdata.runs import defer_probe, queue_runs, sync_state
 from services.sync_worker.masterdata.switch import defer_switch
 from services.sync_worker.masterdata.sync import active_company
+from services.sync_worker.rompslomp import RompslompError
+from services.sync_worker.rompslomp.connection import connected
 from shared.clock import utcnow
-from shared.problems import DomainError
 
 log = structlog.get_logger("services.sync_worker.masterdata")
 
@@ -97,9 +97,15 @@ async def probe(rt: Runtime, tenant_id: int, entity: str) -> int | None:
             if client.budget.wait_time() > 0:  # Retry-After pending: the next tick probes
                 return None
             total = await client.probe_total(company_id, spec.resource, selection=spec.selection)
-    except DomainError as exc:
+    except RompslompError as exc:
         # The next tick probes again; a revoked connection was already logged for the user.
-        log.warning("sync.probe.failed", tenant_id=tenant_id, entity=entity, code=exc.code)
+        log.warning(
+            "sync.probe.failed",
+            tenant_id=tenant_id,
+            entity=entity,
+            error=type(exc).__name__,
+            code=exc.code,
+        )
         return None
     async with rt.sessions() as session:
         state = await sync_state(session, tenant_id, entity)

@@ -28,23 +28,17 @@ from services.sync_worker.log import writer
 from services.sync_worker.masterdata.messages import Line
 from services.sync_worker.masterdata.runs import SYNC_TASK, queue_runs
 from shared.clock import utcnow
-from shared.master_data_retire import Retired, retire, retire_effect
-from shared.models import (
-    Article,
-    Customer,
-    Integration,
-    IntegrationSettings,
-    InvoiceExport,
-    SyncRun,
-    SyncState,
-)
+from shared.master_data_retire import Retired, retire, retire_effect, rompslomp_led
+from shared.master_data_sync import Entity
+from shared.models.integration import Integration, InvoiceExport
+from shared.models.integration_setup import IntegrationSettings, SyncRun, SyncState
 
 log = structlog.get_logger("services.sync_worker.masterdata")
 
 SWITCH_TASK = "masterdata.switch"
 WAIT = timedelta(seconds=15)
 IN_FLIGHT = ("sending", "unknown")  # an export whose POST may have reached Rompslomp
-ENTITIES = ("customers", "articles")
+ENTITIES: tuple[Entity, ...] = ("customers", "articles")
 
 
 async def defer_switch(
@@ -83,23 +77,12 @@ async def exports_in_flight(session: AsyncSession, tenant_id: int) -> int:
     return int(count or 0)
 
 
-async def _rompslomp_ids(
-    session: AsyncSession, tenant_id: int, model: type[Customer] | type[Article]
-) -> list[int]:
-    rows = await session.scalars(
-        select(model.id).where(
-            model.tenant_id == tenant_id, model.source == "rompslomp", model.active.is_(True)
-        )
-    )
-    return list(rows)
-
-
 async def effect(session: AsyncSession, tenant_id: int) -> dict[str, int]:
     """What a switch would change now: the 409's counts."""
     counts = {"exports_in_flight": await exports_in_flight(session, tenant_id)}
-    for entity, model in (("customers", Customer), ("articles", Article)):
-        ids = await _rompslomp_ids(session, tenant_id, model)
-        would = await retire_effect(session, tenant_id, entity, ids)  # type: ignore[arg-type]
+    for entity in ENTITIES:
+        ids = await rompslomp_led(session, tenant_id, entity)
+        would = await retire_effect(session, tenant_id, entity, ids)
         counts[f"{entity}_removed"] = would.removed
         counts[f"{entity}_deactivated"] = would.deactivated
     return counts
@@ -165,12 +148,9 @@ async def carry_out(rt: Runtime, tenant_id: int) -> str:
         new = stored.administration_name or str(stored.administration_id)
         retired = {
             entity: await retire(
-                session,
-                tenant_id,
-                entity,  # type: ignore[arg-type]
-                await _rompslomp_ids(session, tenant_id, model),
+                session, tenant_id, entity, await rompslomp_led(session, tenant_id, entity)
             )
-            for entity, model in (("customers", Customer), ("articles", Article))
+            for entity in ENTITIES
         }
         await session.execute(
             update(SyncState)
@@ -201,7 +181,7 @@ async def carry_out(rt: Runtime, tenant_id: int) -> str:
 
 
 def _write_retired(
-    session: AsyncSession, tenant_id: int, old: str, new: str, retired: dict[str, Retired]
+    session: AsyncSession, tenant_id: int, old: str, new: str, retired: dict[Entity, Retired]
 ) -> None:
     customers, articles = retired["customers"], retired["articles"]
     writer.write(

@@ -17,10 +17,6 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sync_worker.integration.rompslomp_connection import (
-    RompslompUnavailable,
-    connected,
-)
 from services.sync_worker.jobs.runtime import Runtime
 from services.sync_worker.masterdata import messages
 from services.sync_worker.masterdata.deletions import clean_up_simon_made, reconcile
@@ -31,11 +27,18 @@ from services.sync_worker.masterdata.missing import Verdict, check_missing
 from services.sync_worker.masterdata.runs import claim, requeue, sync_state
 from services.sync_worker.masterdata.switch import switch_summary
 from services.sync_worker.metrics import SYNC_ROWS, SYNC_RUNS
-from services.sync_worker.rompslomp import FatalError, RateLimitedError, RetriableError
+from services.sync_worker.rompslomp import (
+    AuthRevokedError,
+    FatalError,
+    NotConnected,
+    RateLimitedError,
+    RetriableError,
+)
+from services.sync_worker.rompslomp.connection import connected
 from shared.clock import utcnow
 from shared.master_data_sync import Known, known
-from shared.models import Integration, IntegrationSettings, SyncRun
-from shared.problems import Conflict
+from shared.models.integration import Integration
+from shared.models.integration_setup import IntegrationSettings, SyncRun
 
 log = structlog.get_logger("services.sync_worker.masterdata")
 
@@ -131,17 +134,15 @@ async def run_sync(rt: Runtime, tenant_id: int, entity: str) -> SyncRun | None:
                 missing = [r for r, row in rows.items() if row.active and r not in progress.seen]
                 listed = Listed(True, await check_missing(client, company_id, spec, missing))
         return await _finish(rt, spec, progress, run.trigger, rows, listed)
-    except RompslompUnavailable as exc:
-        cause = exc.__cause__
-        if isinstance(cause, RetriableError):
-            return await _retry_later(rt, spec, progress, cause)
-        status = cause.status if isinstance(cause, FatalError) else None
-        return await _fail(rt, spec, progress, messages.refused(spec, status))
-    except Conflict as exc:
-        # needs_reconnect: the connection already logged what to do; not_connected likewise
-        # needs a new connection.
-        line = None if exc.code == "needs_reconnect" else messages.not_connected(spec)
-        return await _fail(rt, spec, progress, line)
+    except RetriableError as exc:
+        return await _retry_later(rt, spec, progress, exc)
+    except FatalError as exc:
+        return await _fail(rt, spec, progress, messages.refused(spec, exc.status))
+    except AuthRevokedError:
+        # The connection already logged what to do (connect again).
+        return await _fail(rt, spec, progress, None)
+    except NotConnected:
+        return await _fail(rt, spec, progress, messages.not_connected(spec))
     except Exception:
         log.exception("sync.run.crashed", tenant_id=tenant_id, entity=entity, run_id=run.id)
         await _fail(rt, spec, progress, messages.crashed(spec))

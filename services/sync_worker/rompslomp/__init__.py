@@ -8,10 +8,12 @@ from .errors import (
     AuthRevokedError,
     FatalError,
     FieldError,
+    NotConnected,
     NotFoundError,
     RateLimitedError,
     RetriableError,
     RompslompError,
+    TokenKeyError,
     TokenPersistError,
 )
 from .paging import Page, PageIterator
@@ -42,6 +44,7 @@ __all__ = [
     "FatalError",
     "FieldError",
     "Me",
+    "NotConnected",
     "NotFoundError",
     "Page",
     "PageIterator",
@@ -59,6 +62,7 @@ __all__ = [
     "SalesInvoiceCreate",
     "SalesInvoiceLine",
     "SalesInvoiceLineCreate",
+    "TokenKeyError",
     "TokenPersistError",
     "TokenRotatedCallback",
     "TokenSet",

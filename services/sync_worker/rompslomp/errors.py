@@ -4,6 +4,11 @@
 - ``AmbiguousOutcomeError``: a write may or may not have happened; reconcile before retrying.
 - ``FatalError``: retrying the same request cannot help (other 4xx, bad data).
 - ``AuthRevokedError``: the connection must be re-authorised by the user (needs_reconnect).
+- ``NotConnected``: the tenant has no stored token pair (never connected, or revoked since).
+- ``TokenKeyError``: the stored pairs cannot be encrypted or decrypted (TOKEN_ENCRYPTION_KEY).
+
+None of them is an HTTP problem: a route turns them into one (sync_worker/problems.py), a
+job decides by class whether to wait, retry or give up.
 
 Messages never contain tokens and hold at most ``BODY_EXCERPT_CHARS`` of a response body.
 """
@@ -69,6 +74,13 @@ class RetriableError(RompslompError):
 class RateLimitedError(RetriableError):
     """HTTP 429; the tenant's budget is paused until ``retry_after`` has passed."""
 
+    @property
+    def pause(self) -> float:
+        """Seconds before the next request: Rompslomp's Retry-After (DEFAULT_RETRY_AFTER
+        when it gave none), at least one."""
+        wait = self.retry_after if self.retry_after is not None else DEFAULT_RETRY_AFTER
+        return max(1.0, wait)
+
 
 class AmbiguousOutcomeError(RetriableError):
     """A non-idempotent request was sent but its outcome is unknown (timeout, dropped
@@ -102,6 +114,15 @@ class NotFoundError(FatalError):
 
 class AuthRevokedError(RompslompError):
     """The refresh token was refused, or a 401 persisted after a successful refresh."""
+
+
+class NotConnected(RompslompError):
+    """No stored token pair for the tenant: connect to Rompslomp first."""
+
+
+class TokenKeyError(RompslompError):
+    """TOKEN_ENCRYPTION_KEY is missing, invalid or not the key the pairs were stored with:
+    an operator must fix the configuration (``code`` says which)."""
 
 
 def excerpt(text: str, limit: int = BODY_EXCERPT_CHARS) -> str:

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sync_worker.deps import Rompslomp, SessionFactory
 from services.sync_worker.export.products import forget_products
 from services.sync_worker.export.sender import ExportWaits, Outcome, export_event
-from services.sync_worker.integration.rompslomp_connection import store_tokens
 from services.sync_worker.rompslomp import TokenSet
+from services.sync_worker.rompslomp.connection import store_tokens
 from shared.auth import create_tenant
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.models import (

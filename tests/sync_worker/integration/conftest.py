@@ -25,6 +25,7 @@ from services.sync_worker.deps import (
     get_session,
     get_sessions,
 )
+from services.sync_worker.integration.state import mark_needs_reconnect
 from services.sync_worker.main import create_app
 from services.sync_worker.rompslomp import BudgetRegistry, RetryPolicy
 from services.sync_worker.settings import SyncWorkerSettings
@@ -84,6 +85,7 @@ def rompslomp(sandbox: httpx.AsyncClient, worker_settings: SyncWorkerSettings) -
         http=sandbox,
         budgets=BudgetRegistry(),
         settings=worker_settings,
+        on_revoked=mark_needs_reconnect,
         retry=RetryPolicy(attempts=1),
     )
 

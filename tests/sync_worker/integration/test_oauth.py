@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.integration.oauth import pkce_challenge, state_hash
-from services.sync_worker.integration.tokens import cipher_for
+from services.sync_worker.rompslomp.tokens import cipher_for
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.models import Integration, IntegrationLogEntry, OAuthState, RompslompConnection
 from tests.conftest import TenantKey

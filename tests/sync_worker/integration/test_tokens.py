@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.deps import Rompslomp, SessionFactory
-from services.sync_worker.integration.rompslomp_connection import connected, store_tokens
-from services.sync_worker.integration.tokens import cipher_for
 from services.sync_worker.rompslomp import TokenSet
+from services.sync_worker.rompslomp.connection import connected, store_tokens
+from services.sync_worker.rompslomp.tokens import cipher_for
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.clock import utcnow
 from shared.models import Integration, IntegrationLogEntry, RompslompConnection

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from structlog.testing import capture_logs
 
 from services.sync_worker.deps import Rompslomp
+from services.sync_worker.integration.state import mark_needs_reconnect
 from services.sync_worker.jobs import worker
 from services.sync_worker.jobs.runtime import Runtime
 from services.sync_worker.jobs.worker import JobEngine, Part, supervise
@@ -149,7 +150,12 @@ async def job_engine(engine_database: str) -> AsyncIterator[JobEngine]:
     async with httpx.AsyncClient() as http:
         runtime = Runtime(
             sessions=create_sessionmaker(engine),
-            rompslomp=Rompslomp(http=http, budgets=BudgetRegistry(), settings=settings),
+            rompslomp=Rompslomp(
+                http=http,
+                budgets=BudgetRegistry(),
+                settings=settings,
+                on_revoked=mark_needs_reconnect,
+            ),
             settings=settings,
         )
         jobs = JobEngine(engine_database, runtime, concurrency=1)

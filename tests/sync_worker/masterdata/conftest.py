@@ -16,11 +16,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.deps import Rompslomp, SessionFactory
-from services.sync_worker.integration.rompslomp_connection import connected
 from services.sync_worker.jobs.runtime import Runtime, use
 from services.sync_worker.masterdata.runs import PROBE_TASK, SYNC_TASK
 from services.sync_worker.masterdata.schedule import probe
 from services.sync_worker.masterdata.sync import run_sync
+from services.sync_worker.rompslomp.connection import connected
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.models import IntegrationLogEntry, SyncRun
 from tests.sync_worker.integration import conftest as integration

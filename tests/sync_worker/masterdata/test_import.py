@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from services.sync_worker.integration.rompslomp_connection import connected
+from services.sync_worker.rompslomp.connection import connected
 from shared.models import Article, Customer, WorkAddress
 from tests.sync_worker.masterdata.conftest import Tenant
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from services.sync_worker.integration.rompslomp_connection import mark_needs_reconnect
+from services.sync_worker.integration.state import mark_needs_reconnect
 from shared.models import Article, ArticleGroup, Customer, SyncState, WorkAddress
 from tests.sync_worker.masterdata.conftest import Tenant
 

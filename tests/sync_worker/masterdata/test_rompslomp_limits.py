@@ -12,9 +12,10 @@ import pytest
 from fastapi import FastAPI
 
 from services.sync_worker.deps import Rompslomp
-from services.sync_worker.integration.rompslomp_connection import load_tokens
+from services.sync_worker.integration.state import mark_needs_reconnect
 from services.sync_worker.jobs.runtime import Runtime
 from services.sync_worker.rompslomp import BudgetRegistry, RetryPolicy
+from services.sync_worker.rompslomp.connection import load_tokens
 from shared.clock import utcnow
 from shared.models import Customer
 from tests.sync_worker.masterdata.conftest import Tenant
@@ -25,7 +26,13 @@ PATIENT = RetryPolicy(attempts=6, base_delay=0.05, max_delay=0.2, max_retry_afte
 
 def _patient(tenant: Tenant, http: httpx.AsyncClient) -> Runtime:
     settings = tenant.runtime.settings
-    rompslomp = Rompslomp(http=http, budgets=BudgetRegistry(), settings=settings, retry=PATIENT)
+    rompslomp = Rompslomp(
+        http=http,
+        budgets=BudgetRegistry(),
+        settings=settings,
+        on_revoked=mark_needs_reconnect,
+        retry=PATIENT,
+    )
     return Runtime(tenant.runtime.sessions, rompslomp, settings)
 
 

@@ -1,6 +1,7 @@
 """`/api/v1/integration` for master data (R-SYNC, R-MASTER-4, R-SETUP-6): "Nu
 synchroniseren", the runs, held-back deletions to confirm, and the 409 of an administration
-switch without confirmation. Office keys only; included by integration/router.py.
+switch without confirmation. Office keys only; included by router.py. The work itself is
+masterdata's (runs, deletions, the switch), which knows nothing of routes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from services.sync_worker.integration.state import SYNC_ENTITIES, ensure_integra
 from services.sync_worker.log import writer
 from services.sync_worker.masterdata import deletions, switch
 from services.sync_worker.masterdata.entities import ENTITIES
-from shared.models import IntegrationSettings
+from shared.models.integration_setup import IntegrationSettings
 from shared.problems import (
     PROBLEM_MEDIA_TYPE,
     PROBLEM_RESPONSES,
@@ -32,7 +33,7 @@ from shared.problems import (
     documented,
 )
 
-log = structlog.get_logger("services.sync_worker.masterdata")
+log = structlog.get_logger("services.sync_worker.integration")
 router = APIRouter(tags=["integration"], responses=PROBLEM_RESPONSES)
 OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
 

@@ -1,4 +1,5 @@
-"""Emptying Simon's tables before an activation (R-SETUP-2).
+"""Emptying Simon's tables before an activation (R-SETUP-2): the wizard's wipe (sync_worker)
+of tables simon_api owns, kept here beside them.
 
 Seven tables, for one tenant only, in the caller's single transaction. Children go first
 (foreign keys): a work order takes its time entries, materials and invoice exports along
@@ -16,17 +17,16 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Base
-from shared.models import (
+from shared.models.master_data import (
     Article,
     ArticleGroup,
     ContactPerson,
     Customer,
     CustomerObject,
-    Material,
-    OutboxEvent,
     WorkAddress,
-    WorkOrder,
 )
+from shared.models.outbox import OutboxEvent
+from shared.models.work_orders import Material, WorkOrder
 from shared.problems import DomainError, FieldProblem
 
 

@@ -9,15 +9,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
 
-from shared.problems import DomainError
-
-
-class TokenKeyError(DomainError):
-    """The service cannot encrypt or decrypt tokens: an operator must fix the configuration."""
-
-    status = 503
-    code = "token_key_missing"
-    title = "Service Unavailable"
+from .errors import TokenKeyError
 
 
 def cipher_for(key: SecretStr | None) -> Fernet:
@@ -25,7 +17,8 @@ def cipher_for(key: SecretStr | None) -> Fernet:
         raise TokenKeyError(
             "TOKEN_ENCRYPTION_KEY is not set: the sync worker cannot store Rompslomp tokens. "
             "Generate one with `python -c 'from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())'` and restart."
+            "print(Fernet.generate_key().decode())'` and restart.",
+            code="token_key_missing",
         )
     try:
         return Fernet(key.get_secret_value().strip().encode())

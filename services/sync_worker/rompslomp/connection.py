@@ -1,73 +1,70 @@
 """A tenant's Rompslomp connection: its encrypted token pair and a client bound to it.
 
-`connected(...)` reads the pair in its own short transaction, yields a `RompslompClient`
-that stores every rotated pair (encrypted, in its own transaction) before using it, and
-turns Rompslomp's failures into problems: a refused refresh token sets the integration to
-`needs_reconnect` and logs an error whose action says to connect again.
+`connected(...)` reads the pair in its own short transaction and yields a `RompslompClient`
+that stores every rotated pair (encrypted, in its own transaction) before using it; the
+refresh runs under a row lock on the stored pair (D5). What goes wrong is one of
+Rompslomp's errors (errors.py), never an HTTP problem: a route turns it into one
+(sync_worker/problems.py), a job decides by its class. A refused refresh token hands the
+tenant to `Rompslomp.on_revoked` (main.py gives the integration's `mark_needs_reconnect`,
+which forgets the pair and tells the office) before the error goes on.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
+import httpx
 import structlog
 from cryptography.fernet import Fernet
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sync_worker.deps import Rompslomp, SessionFactory
-from services.sync_worker.integration.state import ensure_integration
-from services.sync_worker.integration.tokens import decrypt, encrypt
-from services.sync_worker.log import writer
-from services.sync_worker.masterdata.runs import expect_simon_edits
-from services.sync_worker.rompslomp import (
+from services.sync_worker.settings import SyncWorkerSettings
+from shared.clock import utcnow
+from shared.db import SessionFactory
+from shared.models.integration_setup import RompslompConnection
+
+from .auth import TokenSet
+from .budget import BudgetRegistry
+from .client import RetryPolicy, RompslompClient
+from .errors import (
+    DEFAULT_RETRY_AFTER,
     AuthRevokedError,
     FatalError,
+    NotConnected,
     RateLimitedError,
     RetriableError,
-    RompslompClient,
-    TokenSet,
 )
-from services.sync_worker.rompslomp.errors import DEFAULT_RETRY_AFTER
-from shared.clock import utcnow
-from shared.models import RompslompConnection
-from shared.problems import Conflict, DomainError, documented
+from .tokens import cipher_for, decrypt, encrypt
 
 log = structlog.get_logger("services.sync_worker.integration")
 
+# A person waits on these calls: give up quickly rather than back off for minutes.
+INTERACTIVE_RETRY = RetryPolicy(attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=5.0)
 
-class RompslompUnavailable(DomainError):
-    status = 502
-    code = "rompslomp_unavailable"
-    title = "Bad Gateway"
-
-
-THROTTLED = documented(
-    503,
-    "`rompslomp_rate_limited`: Rompslomp asked to wait; the `Retry-After` header says how "
-    "long (seconds)",
-)
+# What a refused refresh token means beyond the connection, in the transaction it is
+# recorded in (the caller commits): the integration needs a reconnect.
+Revoked = Callable[[AsyncSession, int], Awaitable[None]]
 
 
-class RompslompThrottled(RompslompUnavailable):
-    """Rompslomp asked the tenant to wait (429 Retry-After) longer than a caller may hold
-    on: a person gets 503 with Retry-After at once, a job goes back to the queue."""
+@dataclass(kw_only=True)
+class Rompslomp:
+    """What talking to Rompslomp needs, one per process: the long-lived HTTP client, the
+    per-tenant request budgets, the settings (URLs, OAuth client, token key) and what a
+    refused refresh token sets off (`on_revoked`, which must `forget_tokens`)."""
 
-    status = 503
-    code = "rompslomp_rate_limited"
-    title = "Service Unavailable"
+    http: httpx.AsyncClient
+    budgets: BudgetRegistry
+    settings: SyncWorkerSettings
+    on_revoked: Revoked
+    retry: RetryPolicy = INTERACTIVE_RETRY
 
-    def __init__(self, retry_after: float) -> None:
-        self.retry_after = max(1.0, retry_after)
-        seconds = str(math.ceil(self.retry_after))
-        super().__init__(
-            f"Rompslomp asked us to wait {seconds} s before the next request; try again then.",
-            headers={"Retry-After": seconds},
-        )
+    def cipher(self) -> Fernet:
+        return cipher_for(self.settings.token_encryption_key)
 
 
 async def store_tokens(
@@ -120,30 +117,11 @@ def tokens_of(row: RompslompConnection, cipher: Fernet) -> TokenSet:
     )
 
 
-async def mark_needs_reconnect(session: AsyncSession, tenant_id: int) -> None:
-    """Rompslomp refused our refresh token: the user must authorise again (R-SETUP-3)."""
-    integration = await ensure_integration(session, tenant_id)
-    integration.state = "needs_reconnect"
-    integration.connected_at = None
-    await expect_simon_edits(session, tenant_id)
+async def forget_tokens(session: AsyncSession, tenant_id: int) -> None:
+    """Rompslomp refused the pair: it is of no use any more."""
     await session.execute(
         delete(RompslompConnection).where(RompslompConnection.tenant_id == tenant_id)
     )
-    writer.write(
-        session,
-        tenant_id,
-        level="error",
-        message=(
-            "Rompslomp weigert de koppeling: de toegang is ingetrokken of verlopen. "
-            "Simon haalt geen klanten en artikelen op en stuurt geen werkbonnen door."
-        ),
-        action=writer.RECONNECT,
-        message_en=(
-            "Rompslomp refuses the connection: access was revoked or has expired. Simon "
-            "fetches no customers and articles and sends no work orders."
-        ),
-    )
-    log.warning("integration.connection.revoked", tenant_id=tenant_id)
 
 
 @asynccontextmanager
@@ -154,7 +132,7 @@ async def connected(
     *,
     stored: RompslompConnection | None = None,
 ) -> AsyncIterator[RompslompClient]:
-    """A client on the tenant's tokens; raises 409 `not_connected` without a connection.
+    """A client on the tenant's tokens; raises `NotConnected` without a stored pair.
     `stored`: the connection row, when the caller read it already (a transaction fewer)."""
     cipher = rompslomp.cipher()
     if stored is not None:
@@ -164,10 +142,7 @@ async def connected(
             tokens = await load_tokens(session, tenant_id, cipher)
             await session.commit()
     if tokens is None:
-        raise Conflict(
-            "Simon is not connected to Rompslomp yet: connect first (POST /connect).",
-            code="not_connected",
-        )
+        raise NotConnected(f"no stored Rompslomp tokens for tenant {tenant_id}")
 
     # The refresh runs under a row lock on the connection (D5), so two requests or replicas
     # never both spend the same refresh token: the guard locks the row and hands the stored
@@ -212,30 +187,22 @@ async def connected(
     )
     try:
         yield client
-    except AuthRevokedError as exc:
+    except AuthRevokedError:
         async with sessions() as session:
-            await mark_needs_reconnect(session, tenant_id)
+            await rompslomp.on_revoked(session, tenant_id)
             await session.commit()
-        raise Conflict(
-            "Rompslomp refused our access (revoked or expired): connect to Rompslomp again.",
-            code="needs_reconnect",
-        ) from exc
+        raise
     except RateLimitedError as exc:
         wait = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER
         log.info("integration.rompslomp.throttled", tenant_id=tenant_id, retry_after=wait)
-        raise RompslompThrottled(wait) from exc
+        raise
     except RetriableError as exc:
         log.warning("integration.rompslomp.unavailable", tenant_id=tenant_id, code=exc.code)
-        raise RompslompUnavailable(
-            "Rompslomp is not reachable right now; try again in a moment."
-        ) from exc
+        raise
     except FatalError as exc:
         log.warning(
             "integration.rompslomp.refused", tenant_id=tenant_id, status=exc.status, code=exc.code
         )
-        raise RompslompUnavailable(
-            f"Rompslomp refused the request ({exc.status}, {exc.code}).",
-            code="rompslomp_refused",
-        ) from exc
+        raise
     finally:
         await client.aclose()

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.jobs.defer import defer
 from shared.clock import utcnow
+from shared.enums import IntegrationState, WorkOrderStatus
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.export_status import IN_FLIGHT, REOPENABLE, ExportStatus
 from shared.models import Integration, InvoiceExport, OutboxEvent, WorkOrder
@@ -59,11 +60,11 @@ async def defer_unfinished(
         .where(
             InvoiceExport.status.in_(UNFINISHED),
             InvoiceExport.event_id.is_not(None),
-            Integration.state == "active",
+            Integration.state == IntegrationState.ACTIVE,
             or_(
                 InvoiceExport.status.in_(IN_FLIGHT),
                 and_(
-                    WorkOrder.status == "archived",
+                    WorkOrder.status == WorkOrderStatus.ARCHIVED,
                     WorkOrder.archive_count == InvoiceExport.archive_seq,
                 ),
             ),
@@ -114,8 +115,8 @@ async def defer_orphans(
             ),
         )
         .where(
-            Integration.state == "active",
-            WorkOrder.status == "archived",
+            Integration.state == IntegrationState.ACTIVE,
+            WorkOrder.status == WorkOrderStatus.ARCHIVED,
             WorkOrder.archived_at < utcnow() - archived_for,
             WorkOrder.archived_at > utcnow() - within,
             or_(
@@ -143,7 +144,7 @@ async def defer_reconciles(session: AsyncSession) -> int:
         select(InvoiceExport.tenant_id)
         .join(Integration, Integration.tenant_id == InvoiceExport.tenant_id)
         .where(
-            Integration.state == "active",
+            Integration.state == IntegrationState.ACTIVE,
             InvoiceExport.status == ExportStatus.SENT,
             InvoiceExport.sent_at >= utcnow() - timedelta(days=RECONCILE_DAYS),
         )

@@ -23,6 +23,7 @@ from services.sync_worker.export.lookup import invoice_exists
 from services.sync_worker.export.queue import RECONCILE_DAYS
 from services.sync_worker.integration.rompslomp_connection import connected
 from shared.clock import AMSTERDAM, today_in_amsterdam, utcnow
+from shared.enums import IntegrationState
 from shared.export_status import ExportStatus
 from shared.models import Integration, InvoiceExport, WorkOrder
 
@@ -54,7 +55,7 @@ async def _sent_exports(sessions: SessionFactory, tenant_id: int) -> list[Any]:
             )
         ).all()
         await session.commit()
-    return list(rows) if state == "active" else []
+    return list(rows) if state == IntegrationState.ACTIVE else []
 
 
 async def reconcile_tenant(sessions: SessionFactory, rompslomp: Rompslomp, tenant_id: int) -> int:

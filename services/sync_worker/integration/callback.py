@@ -21,6 +21,7 @@ from services.sync_worker.integration.state import ensure_integration, state_aft
 from services.sync_worker.log import writer
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.clock import utcnow
+from shared.enums import IntegrationState, LogLevel
 from shared.problems import problem_response
 
 log = structlog.get_logger("services.sync_worker.integration")
@@ -93,7 +94,7 @@ async def oauth_callback(
             writer.write(
                 session,
                 claimed.tenant_id,
-                level="warning",
+                level=LogLevel.WARNING,
                 message="Koppelen met Rompslomp is geweigerd: Simon heeft geen toegang gekregen.",
                 action="Klik opnieuw op Koppel en kies in Rompslomp 'Toestaan'.",
                 message_en="Connecting to Rompslomp was refused: Simon was not given access.",
@@ -109,7 +110,7 @@ async def oauth_callback(
             writer.write(
                 session,
                 claimed.tenant_id,
-                level="error",
+                level=LogLevel.ERROR,
                 message=(
                     "Koppelen met Rompslomp is mislukt: Rompslomp bevestigde de koppeling niet."
                 ),
@@ -132,13 +133,13 @@ async def oauth_callback(
         connected_by=claimed.employee_id,
     )
     integration.connected_at = utcnow()
-    reconnected = integration.state == "needs_reconnect"
+    reconnected = integration.state == IntegrationState.NEEDS_RECONNECT
     if reconnected:
         integration.state = state_after_reconnect(integration)
     writer.write(
         session,
         claimed.tenant_id,
-        level="info",
+        level=LogLevel.INFO,
         message="Koppeling met Rompslomp gemaakt.",
         action=(
             writer.NO_ACTION

@@ -34,6 +34,7 @@ from services.sync_worker.rompslomp import (
 )
 from services.sync_worker.rompslomp.errors import DEFAULT_RETRY_AFTER
 from shared.clock import utcnow
+from shared.enums import IntegrationState, LogLevel
 from shared.models import RompslompConnection
 from shared.problems import Conflict, DomainError, documented
 
@@ -123,7 +124,7 @@ def tokens_of(row: RompslompConnection, cipher: Fernet) -> TokenSet:
 async def mark_needs_reconnect(session: AsyncSession, tenant_id: int) -> None:
     """Rompslomp refused our refresh token: the user must authorise again (R-SETUP-3)."""
     integration = await ensure_integration(session, tenant_id)
-    integration.state = "needs_reconnect"
+    integration.state = IntegrationState.NEEDS_RECONNECT
     integration.connected_at = None
     await expect_simon_edits(session, tenant_id)
     await session.execute(
@@ -132,7 +133,7 @@ async def mark_needs_reconnect(session: AsyncSession, tenant_id: int) -> None:
     writer.write(
         session,
         tenant_id,
-        level="error",
+        level=LogLevel.ERROR,
         message=(
             "Rompslomp weigert de koppeling: de toegang is ingetrokken of verlopen. "
             "Simon haalt geen klanten en artikelen op en stuurt geen werkbonnen door."

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.enums import LogLevel, LogTable
 from shared.models import IntegrationLogEntry, WorkOrder
 
 
@@ -32,8 +33,8 @@ async def page(
     session: AsyncSession,
     tenant_id: int,
     *,
-    levels: Sequence[str] = (),
-    table: str | None = None,
+    levels: Sequence[LogLevel] = (),
+    table: LogTable | None = None,
     q: str | None = None,
     number: int,
     per_page: int,

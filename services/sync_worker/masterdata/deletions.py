@@ -27,12 +27,16 @@ from services.sync_worker.masterdata.missing import Verdict
 from services.sync_worker.masterdata.runs import sync_state
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.clock import utcnow
+from shared.enums import RecordSource, SyncEntity
 from shared.master_data_retire import Retired, retire, retire_effect, simon_made
 from shared.master_data_sync import Known
 from shared.models import Article, Customer
 from shared.problems import Conflict
 
-MODELS: dict[str, type[Customer] | type[Article]] = {"customers": Customer, "articles": Article}
+MODELS: dict[SyncEntity, type[Customer] | type[Article]] = {
+    SyncEntity.CUSTOMERS: Customer,
+    SyncEntity.ARTICLES: Article,
+}
 
 
 def _lines(
@@ -109,7 +113,7 @@ async def confirm(session: AsyncSession, tenant_id: int, spec: EntitySpec) -> Co
         await session.scalars(
             select(model.id).where(
                 model.tenant_id == tenant_id,
-                model.source == "rompslomp",
+                model.source == RecordSource.ROMPSLOMP,
                 model.rompslomp_id.in_(state.pending_deletions),
             )
         )

@@ -63,8 +63,8 @@ class WorkOrder(Timestamps, Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archive_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # The API's JSON of this work order with its lines, kept by database triggers
-    # (migration 20261127_work_order_api_view); read-only for the application.
+    # The API's JSON of this work order with its lines (`WorkOrderOut`), written by every
+    # writer of the work order or its parts through shared/work_order_view.py.
     api_view: Mapped[str | None] = mapped_column(Text, deferred=True)
 
 

@@ -147,7 +147,8 @@ async def refresh_views(session: AsyncSession, work_order_ids: Collection[int]) 
 # Work orders whose view names a contact person or object they no longer point at: the
 # rows that ON DELETE SET NULL changed when those records were deleted under them.
 _DETACHED = text(
-    "SELECT id FROM work_orders WHERE tenant_id = :tenant_id AND ("
+    "SELECT id FROM work_orders WHERE tenant_id = :tenant_id "
+    "AND (contact_person_id IS NULL OR object_id IS NULL) AND ("
     "(api_view::jsonb ->> 'contact_person_id')::bigint IS DISTINCT FROM contact_person_id "
     "OR (api_view::jsonb ->> 'object_id')::bigint IS DISTINCT FROM object_id)"
 )

@@ -30,8 +30,9 @@ sys.path.insert(0, str(ROOT))
 TENANTS = 10
 WORK_ORDERS = 100_000
 
-# Set-based seeding with triggers paused (superuser only, as the embedded server is), then
-# the API views computed once per work order: what the triggers would have written.
+# Set-based seeding with triggers paused (superuser only, as the embedded server is: no
+# foreign-key checks), then each work order's API view written as simon_api writes it
+# (shared/work_order_view.py).
 SEED_SQL = """
 SET session_replication_role = replica;
 INSERT INTO customers (tenant_id, name, city, source, active)
@@ -65,7 +66,6 @@ SELECT w.tenant_id, w.id, ar.id, 2, ar.price
 INSERT INTO work_order_counters (tenant_id, year, last_number)
 VALUES (:tenant_id, 2026, :per_tenant);
 SET session_replication_role = origin;
-UPDATE work_orders SET api_view = work_order_api_view(id) WHERE tenant_id = :tenant_id;
 """
 
 
@@ -74,6 +74,7 @@ async def seed(database_url: str) -> list[str]:
 
     from shared.auth import create_tenant
     from shared.db import create_engine, create_sessionmaker
+    from shared.work_order_view import refresh_tenant_views
 
     engine = create_engine(database_url, pool_size=1)
     keys = []
@@ -91,6 +92,7 @@ async def seed(database_url: str) -> list[str]:
                             "per_tenant": WORK_ORDERS // TENANTS,
                         },
                     )
+            await refresh_tenant_views(session, tenant.id)
         await session.commit()
     # What autovacuum would have done by the time a real database holds this much.
     async with engine.connect() as connection:

@@ -56,10 +56,11 @@ from services.sync_worker.rompslomp.pacing import TokenBuckets  # noqa: E402
 from services.sync_worker.settings import SyncWorkerSettings  # noqa: E402
 from shared.auth import create_tenant  # noqa: E402
 from shared.db import create_engine, create_sessionmaker  # noqa: E402
+from shared.enums import IntegrationState, SyncEntity, SyncRunStatus, SyncTrigger  # noqa: E402
 from shared.models import Integration, IntegrationSettings  # noqa: E402
 
 PER_PAGE = 100
-ENTITIES = ("customers", "articles")
+ENTITIES = tuple(SyncEntity)
 TABLES = ("customers", "articles", "work_addresses")
 
 
@@ -92,7 +93,7 @@ async def prepare_tenant(
     now = datetime.now(UTC)
     async with sessions() as session:
         tenant, employee, _ = await create_tenant(session, "Bench Installatie B.V.")
-        session.add(Integration(tenant_id=tenant.id, state="active", started_at=now))
+        session.add(Integration(tenant_id=tenant.id, state=IntegrationState.ACTIVE, started_at=now))
         session.add(
             IntegrationSettings(
                 tenant_id=tenant.id,
@@ -120,7 +121,7 @@ async def row_versions(sessions: async_sessionmaker[AsyncSession], tenant_id: in
     return versions
 
 
-async def timed_sync(rt: Runtime, tenant_id: int, trigger: str) -> tuple[float, list[Any]]:
+async def timed_sync(rt: Runtime, tenant_id: int, trigger: SyncTrigger) -> tuple[float, list[Any]]:
     async with rt.sessions() as session:
         await queue_runs(session, tenant_id, ENTITIES, trigger=trigger)
         await session.commit()
@@ -164,7 +165,7 @@ async def paced_import(
             retry=BACKGROUND_RETRY,
         )
         rt = Runtime(sessions=sessions, rompslomp=rompslomp, settings=settings)
-        wall, runs = await timed_sync(rt, tenant_id, "initial")
+        wall, runs = await timed_sync(rt, tenant_id, SyncTrigger.INITIAL)
     finally:
         await buckets.aclose()
     pages = listed_pages(runs)
@@ -219,7 +220,7 @@ async def run(args: argparse.Namespace, url: str) -> str:
             peak = [0]
             stop = asyncio.Event()
             sampler = asyncio.create_task(sample_rss(peak, stop))
-            first_wall, first_runs = await timed_sync(rt, tenant_id, "initial")
+            first_wall, first_runs = await timed_sync(rt, tenant_id, SyncTrigger.INITIAL)
             stop.set()
             await sampler
             first_requests = (await control.get("/_sandbox/stats")).json()["requests"]
@@ -228,7 +229,7 @@ async def run(args: argparse.Namespace, url: str) -> str:
 
             before = await row_versions(sessions, tenant_id)
             (await control.post("/_sandbox/stats/reset")).raise_for_status()
-            noop_wall, noop_runs = await timed_sync(rt, tenant_id, "manual")
+            noop_wall, noop_runs = await timed_sync(rt, tenant_id, SyncTrigger.MANUAL)
             after = await row_versions(sessions, tenant_id)
             noop_requests = (await control.get("/_sandbox/stats")).json()["requests"]
             paced = ""
@@ -246,7 +247,7 @@ async def run(args: argparse.Namespace, url: str) -> str:
             process.kill()
 
     for run_ in (*first_runs, *noop_runs):
-        if run_ is None or run_.status != "finished":
+        if run_ is None or run_.status != SyncRunStatus.FINISHED:
             print(f"warning: a run did not finish: {run_}", file=sys.stderr)
     rows = sum(r.added + r.changed for r in first_runs if r is not None)
     pages = listed_pages(first_runs)

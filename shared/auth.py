@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.enums import Role
 from shared.models.tenants import ApiKey, Employee, Tenant
 from shared.problems import Unauthorized
 from shared.reader import Reader
@@ -24,7 +25,7 @@ class Principal:
 
     @property
     def is_office(self) -> bool:
-        return self.role == "office"
+        return self.role == Role.OFFICE
 
 
 def hash_api_key(key: str) -> str:
@@ -94,7 +95,7 @@ async def create_tenant(
         tenant_id=tenant.id,
         name=office_name,
         email=office_email or f"kantoor+{tenant.id}@example.nl",
-        role="office",
+        role=Role.OFFICE,
     )
     session.add(employee)
     await session.flush()

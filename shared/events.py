@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.enums import QuestionType, RecordSource, TimeEntryKind
+
 WORK_ORDER_ARCHIVED = "work_order.archived"
 
 
@@ -24,7 +26,7 @@ class _Snapshot(BaseModel):
 class CustomerSnapshot(_Snapshot):
     id: int
     rompslomp_id: int | None
-    source: Literal["rompslomp", "simon"]
+    source: RecordSource
     active: bool
     number: str | None
     name: str
@@ -50,7 +52,7 @@ class EmployeeSnapshot(_Snapshot):
 
 class TimeEntrySnapshot(_Snapshot):
     id: int
-    kind: Literal["work", "travel"]
+    kind: TimeEntryKind
     minutes: int
     employee: EmployeeSnapshot | None
     date: dt.date | None
@@ -59,7 +61,7 @@ class TimeEntrySnapshot(_Snapshot):
 class ArticleSnapshot(_Snapshot):
     id: int
     rompslomp_id: int | None
-    source: Literal["rompslomp", "simon"]
+    source: RecordSource
     active: bool
     code: str
     description: str
@@ -98,7 +100,6 @@ class ObjectSnapshot(_Snapshot):
         return " ".join(part for part in (self.name, self.brand, self.model) if part)
 
 
-QuestionType = Literal["text", "number", "yes_no", "choice", "multi_choice", "date"]
 # An answer as stored: text, number (a decimal string), choice and date ("YYYY-MM-DD") are
 # strings, yes_no a bool, multi_choice a list of strings.
 AnswerValue = bool | str | list[str]
@@ -123,7 +124,7 @@ class FormQuestionSnapshot(_Snapshot):
             return "ja" if value else "nee"
         if isinstance(value, list):
             return ", ".join(value)
-        if self.type == "date":
+        if self.type == QuestionType.DATE:
             try:
                 return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
             except ValueError:

@@ -5,8 +5,8 @@
     sending ─timeout / reset / 5xx / crash→ unknown ─settled, found→ sent
                                                └─settled, not found→ sending (POST again)
 
-The column's CHECK constraint is generated from this enum (`check_sql`), so the model and
-the enum cannot drift apart; a migration writes the list it needs literally.
+The column's CHECK constraint is generated from this enum (`shared.enums.check_sql`), so
+the model and the enum cannot drift apart; a migration writes the list it needs literally.
 """
 
 from __future__ import annotations
@@ -30,9 +30,3 @@ IN_FLIGHT = frozenset({ExportStatus.SENDING, ExportStatus.UNKNOWN})
 REOPENABLE = frozenset({ExportStatus.FAILED, ExportStatus.SKIPPED, ExportStatus.REMOVED})
 # Nothing left to do for this archive.
 FINAL = frozenset({ExportStatus.SENT, *REOPENABLE})
-
-
-def check_sql(column: str = "status") -> str:
-    """`status IN ('pending', …)`: the CHECK constraint of the column, from the enum."""
-    values = ", ".join(f"'{status.value}'" for status in ExportStatus)
-    return f"{column} IN ({values})"

@@ -16,7 +16,7 @@ from typing import Literal
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.master_data_sync import Entity
+from shared.enums import RecordSource, SyncEntity
 
 Outcome = Literal["deactivated", "removed", "kept"]
 
@@ -51,7 +51,8 @@ _CUSTOMER_REASONS = ", ".join(
         _reason("objects", "SELECT 1 FROM objects o WHERE o.customer_id = c.id"),
         _reason(
             "work_addresses",
-            "SELECT 1 FROM work_addresses a WHERE a.customer_id = c.id AND a.source = 'simon'",
+            "SELECT 1 FROM work_addresses a WHERE a.customer_id = c.id "  # noqa: S608 - constant
+            f"AND a.source = '{RecordSource.SIMON}'",
         ),
     )
 )
@@ -63,14 +64,14 @@ _ARTICLE_REASONS = ", ".join(
 )
 # `c` is the customer or article; `reasons` is computed once per row.
 _TARGET = {
-    "customers": f"""
+    SyncEntity.CUSTOMERS: f"""
         WITH target AS (
             SELECT c.id, c.rompslomp_id, c.name, c.number AS code, c.active,
                    array_remove(ARRAY[{_CUSTOMER_REASONS}]::text[], NULL) AS reasons
             FROM customers c
             WHERE c.tenant_id = :tenant_id AND c.id = ANY(CAST(:ids AS bigint[]))
         )""",  # noqa: S608 - constant SQL, no input
-    "articles": f"""
+    SyncEntity.ARTICLES: f"""
         WITH target AS (
             SELECT c.id, c.rompslomp_id, c.description AS name, c.code, c.active,
                    array_remove(ARRAY[{_ARTICLE_REASONS}]::text[], NULL) AS reasons
@@ -112,46 +113,44 @@ _RETIRE = {
     for entity, target in _TARGET.items()
 }
 _SIMON_MADE = {
-    "customers": text("SELECT id FROM customers WHERE tenant_id = :tenant_id AND source = 'simon'"),
-    "articles": text("SELECT id FROM articles WHERE tenant_id = :tenant_id AND source = 'simon'"),
+    entity: text(
+        f"SELECT id FROM {entity} "  # noqa: S608 - constant SQL, no input
+        f"WHERE tenant_id = :tenant_id AND source = '{RecordSource.SIMON}'"
+    )
+    for entity in SyncEntity
 }
 
 
-async def simon_made(session: AsyncSession, tenant_id: int, entity: Entity) -> list[int]:
+async def simon_made(session: AsyncSession, tenant_id: int, entity: SyncEntity) -> list[int]:
     """Ids of rows created in Simon itself (R-MASTER-3: the cleanup retires them)."""
     return list((await session.scalars(_SIMON_MADE[entity], {"tenant_id": tenant_id})).all())
 
 
 _ROMPSLOMP_LED = {
-    "customers": text(
-        "SELECT id FROM customers WHERE tenant_id = :tenant_id AND source = 'rompslomp' "
-        "AND active"
-    ),
-    "articles": text(
-        "SELECT id FROM articles WHERE tenant_id = :tenant_id AND source = 'rompslomp' "
-        "AND active"
-    ),
+    entity: text(
+        f"SELECT id FROM {entity} "  # noqa: S608 - constant SQL, no input
+        f"WHERE tenant_id = :tenant_id AND source = '{RecordSource.ROMPSLOMP}' AND active"
+    )
+    for entity in SyncEntity
 }
 _WITH_ROMPSLOMP_IDS = {
-    "customers": text(
-        "SELECT id FROM customers WHERE tenant_id = :tenant_id AND source = 'rompslomp' "
+    entity: text(
+        f"SELECT id FROM {entity} "  # noqa: S608 - constant SQL, no input
+        f"WHERE tenant_id = :tenant_id AND source = '{RecordSource.ROMPSLOMP}' "
         "AND rompslomp_id = ANY(CAST(:rompslomp_ids AS bigint[]))"
-    ),
-    "articles": text(
-        "SELECT id FROM articles WHERE tenant_id = :tenant_id AND source = 'rompslomp' "
-        "AND rompslomp_id = ANY(CAST(:rompslomp_ids AS bigint[]))"
-    ),
+    )
+    for entity in SyncEntity
 }
 
 
-async def rompslomp_led(session: AsyncSession, tenant_id: int, entity: Entity) -> list[int]:
+async def rompslomp_led(session: AsyncSession, tenant_id: int, entity: SyncEntity) -> list[int]:
     """Ids of the active rows the integration imported (an administration switch retires
     them)."""
     return list((await session.scalars(_ROMPSLOMP_LED[entity], {"tenant_id": tenant_id})).all())
 
 
 async def with_rompslomp_ids(
-    session: AsyncSession, tenant_id: int, entity: Entity, rompslomp_ids: Sequence[int]
+    session: AsyncSession, tenant_id: int, entity: SyncEntity, rompslomp_ids: Sequence[int]
 ) -> list[int]:
     """Ids of the imported rows (active or not) with these Rompslomp ids."""
     return list(
@@ -165,7 +164,7 @@ async def with_rompslomp_ids(
 
 
 async def retire_effect(
-    session: AsyncSession, tenant_id: int, entity: Entity, ids: Sequence[int]
+    session: AsyncSession, tenant_id: int, entity: SyncEntity, ids: Sequence[int]
 ) -> Retired:
     """What `retire` would do now, without doing it (counts only)."""
     if not ids:
@@ -175,7 +174,7 @@ async def retire_effect(
 
 
 async def retire(
-    session: AsyncSession, tenant_id: int, entity: Entity, ids: Sequence[int]
+    session: AsyncSession, tenant_id: int, entity: SyncEntity, ids: Sequence[int]
 ) -> Retired:
     """Deactivate the rows Simon holds something on, delete the others (by Simon id): one
     statement, answering per row what happened and why."""

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Base
+from shared.enums import RecordSource
 from shared.models.master_data import Article, ArticleGroup, Customer, WorkAddress
 
 
@@ -42,8 +43,8 @@ async def table_statuses(session: AsyncSession, tenant_id: int) -> list[TableSta
             source = model.source  # type: ignore[attr-defined]
             columns = [
                 func.count(),
-                func.max(updated).filter(source == "simon"),
-                func.max(updated).filter(source == "rompslomp"),
+                func.max(updated).filter(source == RecordSource.SIMON),
+                func.max(updated).filter(source == RecordSource.ROMPSLOMP),
             ]
         row = (
             await session.execute(

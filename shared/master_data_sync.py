@@ -25,7 +25,8 @@ import orjson
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-Entity = Literal["customers", "articles"]
+from shared.enums import RecordSource, SyncEntity
+
 ChangeKind = Literal["added", "changed", "restored"]
 
 
@@ -75,18 +76,16 @@ class Written:
 
 
 _KNOWN = {
-    "customers": text(
-        "SELECT rompslomp_id, id, content_hash, active FROM customers "
-        "WHERE tenant_id = :tenant_id AND source = 'rompslomp' AND rompslomp_id IS NOT NULL"
-    ),
-    "articles": text(
-        "SELECT rompslomp_id, id, content_hash, active FROM articles "
-        "WHERE tenant_id = :tenant_id AND source = 'rompslomp' AND rompslomp_id IS NOT NULL"
-    ),
+    entity: text(
+        f"SELECT rompslomp_id, id, content_hash, active FROM {entity} "  # noqa: S608 - constant SQL
+        f"WHERE tenant_id = :tenant_id AND source = '{RecordSource.ROMPSLOMP}' "
+        "AND rompslomp_id IS NOT NULL"
+    )
+    for entity in SyncEntity
 }
 
 
-async def known(session: AsyncSession, tenant_id: int, entity: Entity) -> dict[int, Known]:
+async def known(session: AsyncSession, tenant_id: int, entity: SyncEntity) -> dict[int, Known]:
     """Every Rompslomp-led row of the entity by Rompslomp id."""
     rows = await session.execute(_KNOWN[entity], {"tenant_id": tenant_id})
     return {row[0]: Known(row[1], row[2], row[3]) for row in rows}
@@ -156,14 +155,14 @@ _CUSTOMERS_BODY = f"""
                                     city, country_code, email, phone, content_hash, source,
                                     active)
         SELECT :tenant_id, rompslomp_id, name, number, address, zipcode, city, country_code,
-               email, phone, content_hash, 'rompslomp', true
+               email, phone, content_hash, '{RecordSource.ROMPSLOMP}', true
         FROM incoming
         ON CONFLICT (tenant_id, rompslomp_id) DO UPDATE SET
             name = excluded.name, number = excluded.number, address = excluded.address,
             zipcode = excluded.zipcode, city = excluded.city,
             country_code = excluded.country_code, email = excluded.email,
             phone = excluded.phone, content_hash = excluded.content_hash,
-            source = 'rompslomp', active = true, updated_at = now()
+            source = '{RecordSource.ROMPSLOMP}', active = true, updated_at = now()
         WHERE c.content_hash IS DISTINCT FROM excluded.content_hash OR NOT c.active
               OR {_any_differs(CUSTOMER_COLUMNS, "c", "excluded")}
         RETURNING c.id, c.rompslomp_id
@@ -173,13 +172,13 @@ _CUSTOMERS_BODY = f"""
         INSERT INTO work_addresses AS w (tenant_id, customer_id, street, zipcode, city,
                                          country_code, source)
         SELECT :tenant_id, coalesce(u.id, b.id), i.address, i.zipcode, i.city,
-               i.country_code, 'rompslomp'
+               i.country_code, '{RecordSource.ROMPSLOMP}'
         FROM incoming i
         LEFT JOIN upserted u ON u.rompslomp_id = i.rompslomp_id
         LEFT JOIN before b ON b.rompslomp_id = i.rompslomp_id
         WHERE coalesce(i.address, i.zipcode, i.city) IS NOT NULL
           AND coalesce(u.id, b.id) IS NOT NULL
-        ON CONFLICT (customer_id) WHERE source = 'rompslomp' DO UPDATE SET
+        ON CONFLICT (customer_id) WHERE source = '{RecordSource.ROMPSLOMP}' DO UPDATE SET
             street = excluded.street, zipcode = excluded.zipcode, city = excluded.city,
             country_code = excluded.country_code, updated_at = now()
         WHERE (w.street, w.zipcode, w.city, w.country_code)
@@ -211,13 +210,13 @@ _ARTICLES_BODY = f"""
         INSERT INTO articles AS a (tenant_id, rompslomp_id, code, description, price,
                                    vat_type_id, vat_rate, content_hash, source, active)
         SELECT :tenant_id, rompslomp_id, code, description, price, vat_type_id, vat_rate,
-               content_hash, 'rompslomp', true
+               content_hash, '{RecordSource.ROMPSLOMP}', true
         FROM incoming
         ON CONFLICT (tenant_id, rompslomp_id) DO UPDATE SET
             code = excluded.code, description = excluded.description, price = excluded.price,
             vat_type_id = excluded.vat_type_id, vat_rate = excluded.vat_rate,
-            content_hash = excluded.content_hash, source = 'rompslomp', active = true,
-            updated_at = now()
+            content_hash = excluded.content_hash, source = '{RecordSource.ROMPSLOMP}',
+            active = true, updated_at = now()
         WHERE a.content_hash IS DISTINCT FROM excluded.content_hash OR NOT a.active
               OR {_any_differs(ARTICLE_COLUMNS, "a", "excluded")}
         RETURNING a.id, a.rompslomp_id
@@ -242,11 +241,11 @@ _DETAILS = """
     FROM written WHERE inserted OR reactivated OR fields <> '{}'
     ORDER BY rompslomp_id
 """
-_UPSERT: dict[tuple[Entity, bool], TextClause] = {
-    ("customers", False): text(_CUSTOMERS_BODY + _COUNTS),
-    ("customers", True): text(_CUSTOMERS_BODY + _DETAILS),
-    ("articles", False): text(_ARTICLES_BODY + _COUNTS),
-    ("articles", True): text(_ARTICLES_BODY + _DETAILS),
+_UPSERT: dict[tuple[SyncEntity, bool], TextClause] = {
+    (SyncEntity.CUSTOMERS, False): text(_CUSTOMERS_BODY + _COUNTS),
+    (SyncEntity.CUSTOMERS, True): text(_CUSTOMERS_BODY + _DETAILS),
+    (SyncEntity.ARTICLES, False): text(_ARTICLES_BODY + _COUNTS),
+    (SyncEntity.ARTICLES, True): text(_ARTICLES_BODY + _DETAILS),
 }
 
 
@@ -256,7 +255,11 @@ def _json(rows: object) -> str:
 
 
 async def _upsert(
-    session: AsyncSession, entity: Entity, tenant_id: int, records: Sequence[object], details: bool
+    session: AsyncSession,
+    entity: SyncEntity,
+    tenant_id: int,
+    records: Sequence[object],
+    details: bool,
 ) -> Written:
     if not records:
         return Written()
@@ -284,11 +287,11 @@ async def upsert_customers(
     session: AsyncSession, tenant_id: int, records: Sequence[CustomerRow], details: bool
 ) -> Written:
     """Insert or update the customers and their Rompslomp work address: one statement."""
-    return await _upsert(session, "customers", tenant_id, records, details)
+    return await _upsert(session, SyncEntity.CUSTOMERS, tenant_id, records, details)
 
 
 async def upsert_articles(
     session: AsyncSession, tenant_id: int, records: Sequence[ArticleRow], details: bool
 ) -> Written:
     """Insert or update the articles (their article group, Simon's own, stays)."""
-    return await _upsert(session, "articles", tenant_id, records, details)
+    return await _upsert(session, SyncEntity.ARTICLES, tenant_id, records, details)

@@ -4,7 +4,8 @@ of tables simon_api owns, kept here beside them.
 Seven tables, for one tenant only, in the caller's single transaction. Children go first
 (foreign keys): a work order takes its time entries, materials and invoice exports along
 (ON DELETE CASCADE) and its outbox events explicitly; a customer takes its work addresses,
-contact persons and objects along, so wiping customers wipes those too.
+contact persons and objects along, so wiping customers wipes those too. Work orders that
+are kept while their contact persons or objects go get their API view written again.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from shared.models.master_data import (
 from shared.models.outbox import OutboxEvent
 from shared.models.work_orders import Material, WorkOrder
 from shared.problems import DomainError, FieldProblem
+from shared.work_order_view import refresh_detached_views
 
 
 @dataclass(frozen=True)
@@ -182,4 +184,8 @@ async def wipe(session: AsyncSession, tenant_id: int, names: Sequence[str]) -> d
             delete(model).where(model.tenant_id == tenant_id)  # type: ignore[attr-defined]
         )
         deleted[name] = int(result.rowcount)  # type: ignore[attr-defined]
+    if "work_order" not in names and {"contact_person", "object"} & set(names):
+        # The kept work orders lost those references (ON DELETE SET NULL): their API views
+        # are written again, in this transaction.
+        await refresh_detached_views(session, tenant_id)
     return deleted

@@ -35,6 +35,7 @@ from enum import StrEnum
 from sqlalchemy import Exists, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.enums import IntegrationState, WorkOrderStatus
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.export_status import REOPENABLE, ExportStatus
 from shared.models.integration import Integration, InvoiceExport
@@ -75,7 +76,7 @@ async def reopen_refusal_for(session: AsyncSession, work_order: WorkOrder) -> Re
         await session.scalar(
             select(Integration.state).where(Integration.tenant_id == work_order.tenant_id)
         )
-        == "active"
+        == IntegrationState.ACTIVE
     )
     return reopen_refusal(export, integration_active=active)
 
@@ -131,7 +132,7 @@ EXPORT_FOR_SENDING = (
 @dataclass(frozen=True)
 class WorkOrderState:
     number: str
-    status: str
+    status: WorkOrderStatus
     archive_count: int
 
 
@@ -146,7 +147,11 @@ async def lock_work_order_for_export(
             .with_for_update(read=True)
         )
     ).one_or_none()
-    return None if row is None else WorkOrderState(row.number, row.status, row.archive_count)
+    return (
+        None
+        if row is None
+        else WorkOrderState(row.number, WorkOrderStatus(row.status), row.archive_count)
+    )
 
 
 def archive_is_current() -> Exists:
@@ -156,7 +161,7 @@ def archive_is_current() -> Exists:
         select(WorkOrder.id)
         .where(
             WorkOrder.id == InvoiceExport.work_order_id,
-            WorkOrder.status == "archived",
+            WorkOrder.status == WorkOrderStatus.ARCHIVED,
             WorkOrder.archive_count == InvoiceExport.archive_seq,
         )
         .exists()
@@ -196,8 +201,8 @@ async def archives_without_export(
             ),
         )
         .where(
-            Integration.state == "active",
-            WorkOrder.status == "archived",
+            Integration.state == IntegrationState.ACTIVE,
+            WorkOrder.status == WorkOrderStatus.ARCHIVED,
             WorkOrder.archived_at < archived_before,
             WorkOrder.archived_at > archived_after,
             or_(

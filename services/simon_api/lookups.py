@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.enums import IntegrationState
 from shared.models import Integration
 from shared.problems import Conflict, InvalidInput, NotFound
 
@@ -48,7 +49,7 @@ async def integration_is_active(session: AsyncSession, tenant_id: int) -> bool:
     state = await session.scalar(
         select(Integration.state).where(Integration.tenant_id == tenant_id)
     )
-    return state == "active"
+    return state == IntegrationState.ACTIVE
 
 
 async def refuse_when_managed_by_rompslomp(

@@ -50,8 +50,8 @@ from shared import health
 from shared.body_limit import BodySizeLimit
 from shared.db import create_engine, create_sessionmaker
 from shared.embedded_postgres import resolve_database_url
+from shared.export_status import ExportStatus
 from shared.logging import configure_logging
-from shared.models.integration import EXPORT_STATUSES
 from shared.openapi import install_problem_openapi
 from shared.outage import database_unavailable
 from shared.problems import install_problem_handlers
@@ -153,7 +153,7 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
             if not database_unavailable(exc):
                 raise
         else:
-            for status in EXPORT_STATUSES:
+            for status in ExportStatus:
                 EXPORTS_BY_STATUS.labels(status=status).set(counts.get(status, 0))
             OUTBOX_UNRELAYED.set(int(unrelayed))
             OUTBOX_OLDEST_UNRELAYED_SECONDS.set(float(oldest))

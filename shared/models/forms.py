@@ -20,8 +20,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, Timestamps
 
-QUESTION_TYPES = ("text", "number", "yes_no", "choice", "multi_choice", "date")
-
 
 class FormTemplate(Timestamps, Base):
     __tablename__ = "form_templates"
@@ -47,7 +45,8 @@ class FormTemplateVersion(Timestamps, Base):
     )
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
-    # [{key, label, type, required, options, on_invoice}], in the order they are asked.
+    # [{key, label, type, required, options, on_invoice}], in the order they are asked;
+    # `type` is a `shared.enums.QuestionType`.
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
 
 

@@ -3,8 +3,9 @@
 `integrations` holds each tenant's integration state (R-MASTER-3 reads it) and wizard
 progress;
 `invoice_exports` one row per archived work order sent to Rompslomp (R-EXPORT-2: reopening
-an archived work order is allowed only while no concept invoice exists for it); its status
-is `shared.export_status.ExportStatus`, whose values also make the column's CHECK.
+an archived work order is allowed only while no concept invoice exists for it).
+The state and the status are `StrEnum`s (shared/enums.py, shared/export_status.py) whose
+values also make the columns' CHECKs.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     DateTime,
-    Enum,
     ForeignKey,
     Identity,
     Index,
@@ -30,25 +30,20 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base
-from shared.export_status import ExportStatus, check_sql
-
-INTEGRATION_STATES = ("never_activated", "active", "inactive", "needs_reconnect")
-EXPORT_STATUSES = tuple(status.value for status in ExportStatus)
+from shared.enums import IntegrationState, check_sql, enum_column
+from shared.export_status import ExportStatus
 
 
 class Integration(Base):
     __tablename__ = "integrations"
-    __table_args__ = (
-        CheckConstraint(
-            "state IN ('never_activated', 'active', 'inactive', 'needs_reconnect')",
-            name="state",
-        ),
-    )
+    __table_args__ = (CheckConstraint(check_sql("state", IntegrationState), name="state"),)
 
     tenant_id: Mapped[int] = mapped_column(
         ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
     )
-    state: Mapped[str] = mapped_column(String(20), default="never_activated")
+    state: Mapped[IntegrationState] = mapped_column(
+        enum_column(IntegrationState, 20), default=IntegrationState.NEVER_ACTIVATED
+    )
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Wizard progress (R-SETUP-1), apart from `state`, which simon_api reads: set when the
@@ -65,7 +60,7 @@ class InvoiceExport(Base):
     __tablename__ = "invoice_exports"
     __table_args__ = (
         UniqueConstraint("tenant_id", "work_order_id"),
-        CheckConstraint(check_sql("status"), name="status"),
+        CheckConstraint(check_sql("status", ExportStatus), name="status"),
         Index("ix_invoice_exports_tenant_id_id", "tenant_id", "id"),
         Index("ix_invoice_exports_status_updated_at", "status", "updated_at"),
     )
@@ -75,16 +70,7 @@ class InvoiceExport(Base):
     work_order_id: Mapped[int] = mapped_column(
         ForeignKey("work_orders.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[ExportStatus] = mapped_column(
-        Enum(
-            ExportStatus,
-            native_enum=False,
-            create_constraint=False,  # the CHECK above, named by our convention
-            length=10,
-            values_callable=lambda statuses: [status.value for status in statuses],
-            validate_strings=True,
-        )
-    )
+    status: Mapped[ExportStatus] = mapped_column(enum_column(ExportStatus, 10))
     api_reference: Mapped[str] = mapped_column(String(100))
     rompslomp_invoice_id: Mapped[int | None] = mapped_column(BigInteger)
     # The `work_order.archived` event being exported (the latest archive of the work order).

@@ -35,11 +35,15 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base
-
-LOG_LEVELS = ("info", "warning", "error")
-LOG_TABLES = ("work_order", "customer", "work_address", "article", "article_group")
-SYNC_ENTITIES = ("customers", "articles")
-SYNC_STATUSES = ("queued", "running", "finished", "failed", "cancelled")
+from shared.enums import (
+    LogLevel,
+    LogTable,
+    SyncEntity,
+    SyncRunStatus,
+    SyncTrigger,
+    check_sql,
+    enum_column,
+)
 
 
 class RompslompConnection(Base):
@@ -115,18 +119,19 @@ class IntegrationSettingsVersion(Base):
 class SyncRun(Base):
     __tablename__ = "sync_runs"
     __table_args__ = (
-        CheckConstraint("entity IN ('customers', 'articles')", name="entity"),
-        CheckConstraint(
-            "status IN ('queued', 'running', 'finished', 'failed', 'cancelled')", name="status"
-        ),
+        CheckConstraint(check_sql("entity", SyncEntity), name="entity"),
+        CheckConstraint(check_sql("trigger", SyncTrigger), name="trigger"),
+        CheckConstraint(check_sql("status", SyncRunStatus), name="status"),
         Index("ix_sync_runs_tenant_id_id", "tenant_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    entity: Mapped[str] = mapped_column(String(20))
-    trigger: Mapped[str] = mapped_column(String(20))  # initial | manual | scheduled
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    entity: Mapped[SyncEntity] = mapped_column(enum_column(SyncEntity, 20))
+    trigger: Mapped[SyncTrigger] = mapped_column(enum_column(SyncTrigger, 20))
+    status: Mapped[SyncRunStatus] = mapped_column(
+        enum_column(SyncRunStatus, 10), default=SyncRunStatus.QUEUED
+    )
     fetched: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     total: Mapped[int | None] = mapped_column(Integer)
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -147,12 +152,12 @@ class SyncState(Base):
     deletions the mass-deletion guard holds back until a person confirms (R-MASTER-4)."""
 
     __tablename__ = "sync_states"
-    __table_args__ = (CheckConstraint("entity IN ('customers', 'articles')", name="entity"),)
+    __table_args__ = (CheckConstraint(check_sql("entity", SyncEntity), name="entity"),)
 
     tenant_id: Mapped[int] = mapped_column(
         ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
     )
-    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
+    entity: Mapped[SyncEntity] = mapped_column(enum_column(SyncEntity, 20), primary_key=True)
     probed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     probe_total: Mapped[int | None] = mapped_column(Integer)
     listed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -170,11 +175,8 @@ class SyncState(Base):
 class IntegrationLogEntry(Base):
     __tablename__ = "integration_log"
     __table_args__ = (
-        CheckConstraint("level IN ('info', 'warning', 'error')", name="level"),
-        CheckConstraint(
-            "table_name IN ('work_order', 'customer', 'work_address', 'article', 'article_group')",
-            name="table_name",
-        ),
+        CheckConstraint(check_sql("level", LogLevel), name="level"),
+        CheckConstraint(check_sql("table_name", LogTable), name="table_name"),
         Index("ix_integration_log_tenant_id_id", "tenant_id", "id"),
         Index("ix_integration_log_tenant_id_level_id", "tenant_id", "level", "id"),
         Index(
@@ -189,8 +191,8 @@ class IntegrationLogEntry(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    level: Mapped[str] = mapped_column(String(10))
-    table_name: Mapped[str | None] = mapped_column(String(20))
+    level: Mapped[LogLevel] = mapped_column(enum_column(LogLevel, 10))
+    table_name: Mapped[LogTable | None] = mapped_column(enum_column(LogTable, 20))
     message: Mapped[str] = mapped_column(Text)
     action: Mapped[str] = mapped_column(Text)
     # The same in English for `Accept-Language: en` (null: only Dutch was written).

@@ -20,8 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, Timestamps
-
-SOURCES = ("rompslomp", "simon")
+from shared.enums import RecordSource, check_sql, enum_column
 
 
 class ArticleGroup(Timestamps, Base):
@@ -36,7 +35,7 @@ class Customer(Timestamps, Base):
     __tablename__ = "customers"
     __table_args__ = (
         UniqueConstraint("tenant_id", "rompslomp_id"),
-        CheckConstraint("source IN ('rompslomp', 'simon')", name="source"),
+        CheckConstraint(check_sql("source", RecordSource), name="source"),
         Index("ix_customers_tenant_id_id", "tenant_id", "id"),
     )
 
@@ -53,7 +52,9 @@ class Customer(Timestamps, Base):
     email: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
     rompslomp_id: Mapped[int | None] = mapped_column(BigInteger)
-    source: Mapped[str] = mapped_column(String(10), default="simon", server_default="simon")
+    source: Mapped[RecordSource] = mapped_column(
+        enum_column(RecordSource, 10), default=RecordSource.SIMON, server_default=RecordSource.SIMON
+    )
     active: Mapped[bool] = mapped_column(default=True, server_default="true")
     # What Rompslomp last sent, hashed: an unchanged record costs the sync no write.
     content_hash: Mapped[str | None] = mapped_column(String(32))
@@ -63,7 +64,7 @@ class Article(Timestamps, Base):
     __tablename__ = "articles"
     __table_args__ = (
         UniqueConstraint("tenant_id", "rompslomp_id"),
-        CheckConstraint("source IN ('rompslomp', 'simon')", name="source"),
+        CheckConstraint(check_sql("source", RecordSource), name="source"),
         Index("ix_articles_tenant_id_id", "tenant_id", "id"),
     )
 
@@ -79,7 +80,9 @@ class Article(Timestamps, Base):
         ForeignKey("article_groups.id", ondelete="SET NULL"), index=True
     )
     rompslomp_id: Mapped[int | None] = mapped_column(BigInteger)
-    source: Mapped[str] = mapped_column(String(10), default="simon", server_default="simon")
+    source: Mapped[RecordSource] = mapped_column(
+        enum_column(RecordSource, 10), default=RecordSource.SIMON, server_default=RecordSource.SIMON
+    )
     active: Mapped[bool] = mapped_column(default=True, server_default="true")
     # What Rompslomp last sent, hashed: an unchanged record costs the sync no write.
     content_hash: Mapped[str | None] = mapped_column(String(32))
@@ -94,8 +97,9 @@ class WorkAddress(Timestamps, Base):
             "uq_work_addresses_rompslomp_customer",
             "customer_id",
             unique=True,
-            postgresql_where=text("source = 'rompslomp'"),
+            postgresql_where=text(f"source = '{RecordSource.ROMPSLOMP}'"),
         ),
+        CheckConstraint(check_sql("source", RecordSource), name="source"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -108,7 +112,9 @@ class WorkAddress(Timestamps, Base):
     zipcode: Mapped[str | None] = mapped_column(Text)
     city: Mapped[str | None] = mapped_column(Text)
     country_code: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(10), default="simon", server_default="simon")
+    source: Mapped[RecordSource] = mapped_column(
+        enum_column(RecordSource, 10), default=RecordSource.SIMON, server_default=RecordSource.SIMON
+    )
 
 
 class ContactPerson(Timestamps, Base):

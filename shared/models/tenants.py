@@ -17,8 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, Timestamps
-
-ROLES = ("office", "field")
+from shared.enums import Role, check_sql, enum_column
 
 
 class Tenant(Timestamps, Base):
@@ -32,14 +31,14 @@ class Employee(Timestamps, Base):
     __tablename__ = "employees"
     __table_args__ = (
         UniqueConstraint("tenant_id", "email"),
-        CheckConstraint("role IN ('office', 'field')", name="role"),
+        CheckConstraint(check_sql("role", Role), name="role"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))
-    role: Mapped[str] = mapped_column(String(10))
+    role: Mapped[Role] = mapped_column(enum_column(Role, 10))
     active: Mapped[bool] = mapped_column(default=True, server_default="true")
 
 

@@ -23,16 +23,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, Timestamps
-
-STATUSES = ("created", "planned", "completed", "archived")
-TIME_KINDS = ("work", "travel")
+from shared.enums import TimeEntryKind, WorkOrderStatus, check_sql, enum_column
 
 
 class WorkOrder(Timestamps, Base):
     __tablename__ = "work_orders"
     __table_args__ = (
         UniqueConstraint("tenant_id", "number"),
-        CheckConstraint("status IN ('created', 'planned', 'completed', 'archived')", name="status"),
+        CheckConstraint(check_sql("status", WorkOrderStatus), name="status"),
         Index("ix_work_orders_tenant_id_id", "tenant_id", "id"),
         Index("ix_work_orders_tenant_id_status_id", "tenant_id", "status", "id"),
     )
@@ -40,7 +38,9 @@ class WorkOrder(Timestamps, Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     number: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(10), default="created")
+    status: Mapped[WorkOrderStatus] = mapped_column(
+        enum_column(WorkOrderStatus, 10), default=WorkOrderStatus.CREATED
+    )
     customer_id: Mapped[int | None] = mapped_column(
         ForeignKey("customers.id", ondelete="RESTRICT"), index=True
     )
@@ -63,15 +63,15 @@ class WorkOrder(Timestamps, Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archive_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # The API's JSON of this work order with its lines, kept by database triggers
-    # (migration 20261127_work_order_api_view); read-only for the application.
+    # The API's JSON of this work order with its lines (`WorkOrderOut`), written by every
+    # writer of the work order or its parts through shared/work_order_view.py.
     api_view: Mapped[str | None] = mapped_column(Text, deferred=True)
 
 
 class TimeEntry(Timestamps, Base):
     __tablename__ = "time_entries"
     __table_args__ = (
-        CheckConstraint("kind IN ('work', 'travel')", name="kind"),
+        CheckConstraint(check_sql("kind", TimeEntryKind), name="kind"),
         CheckConstraint("minutes > 0", name="minutes_positive"),
     )
 
@@ -80,7 +80,7 @@ class TimeEntry(Timestamps, Base):
     work_order_id: Mapped[int] = mapped_column(
         ForeignKey("work_orders.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[TimeEntryKind] = mapped_column(enum_column(TimeEntryKind, 10))
     minutes: Mapped[int] = mapped_column(Integer)
     employee_id: Mapped[int | None] = mapped_column(
         ForeignKey("employees.id", ondelete="RESTRICT"), index=True

@@ -324,7 +324,7 @@ async def test_work_order_shows_its_lines(api, client, office):
 
 
 async def test_list_and_single_views_match_the_documented_schema(api, client, office):
-    from services.simon_api.work_orders.schemas import WorkOrderOut
+    from shared.work_order_view import WorkOrderOut
 
     work_order = await api.completed_work_order()
     article = await api.article(price="7")

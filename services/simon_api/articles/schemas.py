@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from services.simon_api.fields import Code, EntityId, LongText, Patch
+from shared.enums import RecordSource
 from shared.money import Fraction, Money, render_money, render_quantity
 
 
@@ -62,5 +63,5 @@ class ArticleOut(BaseModel):
     vat_type_id: int | None
     article_group_id: int | None
     rompslomp_id: int | None
-    source: Literal["rompslomp", "simon"]
+    source: RecordSource
     active: bool

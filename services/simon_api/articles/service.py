@@ -12,6 +12,7 @@ from services.simon_api.lookups import (
     require_reference,
 )
 from services.simon_api.pagination import PageParams, keyset, page_of
+from shared.enums import RecordSource
 from shared.models import Article, ArticleGroup, Material
 from shared.problems import Conflict
 
@@ -60,7 +61,9 @@ async def _check_group(session: AsyncSession, tenant_id: int, group_id: int | No
 async def create_article(session: AsyncSession, tenant_id: int, data: ArticleCreate) -> Article:
     await refuse_when_managed_by_rompslomp(session, tenant_id, label="Articles")
     await _check_group(session, tenant_id, data.article_group_id)
-    article = Article(tenant_id=tenant_id, source="simon", active=True, **data.model_dump())
+    article = Article(
+        tenant_id=tenant_id, source=RecordSource.SIMON, active=True, **data.model_dump()
+    )
     session.add(article)
     await session.flush()
     return article

@@ -20,6 +20,7 @@ from services.simon_api.fields import (
     ShortText,
     Zipcode,
 )
+from shared.enums import RecordSource
 
 
 class WorkAddressFields(BaseModel):
@@ -62,7 +63,7 @@ class WorkAddressOut(BaseModel):
     zipcode: str | None
     city: str | None
     country_code: str | None
-    source: str
+    source: RecordSource
 
 
 class ContactPersonUpdate(BaseModel):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.simon_api.fields import (
@@ -14,6 +12,7 @@ from services.simon_api.fields import (
     ShortText,
     Zipcode,
 )
+from shared.enums import RecordSource
 
 
 class CustomerFields(BaseModel):
@@ -65,5 +64,5 @@ class CustomerOut(BaseModel):
     email: str | None
     phone: str | None
     rompslomp_id: int | None = Field(description="The Rompslomp contact id, when synced.")
-    source: Literal["rompslomp", "simon"]
+    source: RecordSource
     active: bool

@@ -11,6 +11,7 @@ from services.simon_api.lookups import (
     refuse_when_managed_by_rompslomp,
 )
 from services.simon_api.pagination import PageParams, keyset, page_of
+from shared.enums import RecordSource
 from shared.models import ContactPerson, Customer, CustomerObject, WorkAddress, WorkOrder
 from shared.problems import Conflict
 
@@ -46,7 +47,9 @@ async def get_customer(session: AsyncSession, tenant_id: int, customer_id: int) 
 
 async def create_customer(session: AsyncSession, tenant_id: int, data: CustomerCreate) -> Customer:
     await refuse_when_managed_by_rompslomp(session, tenant_id, label="Customers")
-    customer = Customer(tenant_id=tenant_id, source="simon", active=True, **data.model_dump())
+    customer = Customer(
+        tenant_id=tenant_id, source=RecordSource.SIMON, active=True, **data.model_dump()
+    )
     session.add(customer)
     await session.flush()
     return customer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
@@ -14,6 +14,7 @@ from services.simon_api.fields import Email, Name, Patch, PathId
 from services.simon_api.lookups import get_owned, is_referenced
 from services.simon_api.pagination import Page, PageParams, keyset, page_of, page_params
 from shared.auth import issue_api_key
+from shared.enums import Role
 from shared.models import Employee
 from shared.problems import PROBLEM_RESPONSES, Conflict, InvalidInput, Problem
 
@@ -29,7 +30,7 @@ class EmployeeCreate(BaseModel):
     )
     name: Name
     email: Email
-    role: Literal["office", "field"]
+    role: Role
 
 
 class EmployeeUpdate(BaseModel):
@@ -39,7 +40,7 @@ class EmployeeUpdate(BaseModel):
     )
     name: Patch[Name] = None
     email: Patch[Email] = None
-    role: Patch[Literal["office", "field"]] = None
+    role: Patch[Role] = None
     active: Patch[StrictBool] = Field(
         default=None, description="false: the employee's keys stop working at once."
     )
@@ -50,7 +51,7 @@ class EmployeeOut(BaseModel):
     id: int
     name: str
     email: str
-    role: Literal["office", "field"]
+    role: Role
     active: bool
 
 
@@ -130,7 +131,7 @@ async def update_employee(
     for field in ("name", "email", "role", "active"):
         if field in changes and changes[field] is None:
             raise InvalidInput(field, "May not be null")
-    locks_out = changes.get("active") is False or changes.get("role", "office") != "office"
+    locks_out = changes.get("active") is False or changes.get("role", Role.OFFICE) != Role.OFFICE
     if employee.id == principal.employee_id and locks_out:
         # An office employee who deactivates or demotes themself could lock the company
         # out of managing its keys; another office employee must do it.

@@ -16,9 +16,9 @@ from pydantic import (
 )
 
 from services.simon_api.fields import HAS_TEXT, Name, Patch
-from shared.events import QuestionType
+from shared.enums import QuestionType
 
-CHOICE_TYPES = ("choice", "multi_choice")
+CHOICE_TYPES = (QuestionType.CHOICE, QuestionType.MULTI_CHOICE)
 
 QuestionKey = Annotated[
     str,
@@ -36,7 +36,7 @@ Option = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=
 # client generated from it knows that a choice question needs its options and a text
 # question has none.
 _OPTIONS_FIT_THE_TYPE: dict[str, Any] = {
-    "if": {"properties": {"type": {"enum": list(CHOICE_TYPES)}}, "required": ["type"]},
+    "if": {"properties": {"type": {"enum": [t.value for t in CHOICE_TYPES]}}, "required": ["type"]},
     "then": {
         "properties": {"options": {"type": "array", "minItems": 1, "uniqueItems": True}},
         "required": ["options"],

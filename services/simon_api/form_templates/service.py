@@ -22,6 +22,7 @@ from services.simon_api.form_templates.schemas import (
 )
 from services.simon_api.lookups import get_owned
 from services.simon_api.pagination import PageParams, keyset, page_of
+from shared.enums import WorkOrderStatus
 from shared.models import FormTemplate, FormTemplateVersion, WorkOrder, WorkOrderForm
 from shared.problems import Conflict, InvalidInput
 
@@ -147,7 +148,8 @@ async def _in_use(session: AsyncSession, version: FormTemplateVersion) -> bool:
                 exists().where(
                     WorkOrderForm.template_version_id == version.id,
                     WorkOrder.id == WorkOrderForm.work_order_id,
-                    (WorkOrderForm.answers != NO_ANSWERS) | (WorkOrder.status == "archived"),
+                    (WorkOrderForm.answers != NO_ANSWERS)
+                    | (WorkOrder.status == WorkOrderStatus.ARCHIVED),
                 )
             )
         )
@@ -202,7 +204,7 @@ async def _move_unanswered_forms(
         FormTemplateVersion.id != newer.id,
     )
     open_orders = select(WorkOrder.id).where(
-        WorkOrder.tenant_id == template.tenant_id, WorkOrder.status != "archived"
+        WorkOrder.tenant_id == template.tenant_id, WorkOrder.status != WorkOrderStatus.ARCHIVED
     )
     await session.execute(
         update(WorkOrderForm)

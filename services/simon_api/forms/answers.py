@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shared.enums import QuestionType
 from shared.problems import DomainError, FieldProblem
 
 TEXT_LIMIT = 10_000
@@ -86,12 +87,12 @@ def _date(value: Any, _: Question) -> str:
 
 
 CHECKS = {
-    "text": _text,
-    "number": _number,
-    "yes_no": _yes_no,
-    "choice": _choice,
-    "multi_choice": _multi_choice,
-    "date": _date,
+    QuestionType.TEXT: _text,
+    QuestionType.NUMBER: _number,
+    QuestionType.YES_NO: _yes_no,
+    QuestionType.CHOICE: _choice,
+    QuestionType.MULTI_CHOICE: _multi_choice,
+    QuestionType.DATE: _date,
 }
 
 

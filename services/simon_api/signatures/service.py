@@ -12,20 +12,22 @@ from services.simon_api.signatures.schemas import SignatureIn
 from services.simon_api.work_orders.service import get_work_order
 from shared.auth import Principal
 from shared.clock import utcnow
+from shared.enums import WorkOrderStatus
 from shared.models import WorkOrderSignature
 from shared.problems import Conflict, InvalidInput
+from shared.work_order_view import refresh_views
 
 
 async def sign(
     session: AsyncSession, principal: Principal, work_order_id: int, data: SignatureIn
 ) -> WorkOrderSignature:
     work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
-    if work_order.status == "archived":
+    if work_order.status == WorkOrderStatus.ARCHIVED:
         raise Conflict(
             f"Work order {work_order.number} is archived and read-only.",
             code="work_order_archived",
         )
-    if work_order.status == "completed":
+    if work_order.status == WorkOrderStatus.COMPLETED:
         raise Conflict(
             f"Work order {work_order.number} is completed: the customer signs before "
             "completion (reopen it to sign again).",
@@ -44,6 +46,7 @@ async def sign(
     signature.signed_at = utcnow()
     signature.signed_by_id = principal.employee_id
     await session.flush()
+    await refresh_views(session, [work_order.id])  # the body shows who signed and when
     return signature
 
 

@@ -21,15 +21,16 @@ from services.simon_api.work_order_pdf.layout import (
     table,
 )
 from shared.clock import AMSTERDAM
+from shared.enums import TimeEntryKind, WorkOrderStatus
 from shared.events import WorkOrderArchivedV1
 from shared.money import render_quantity
 
-KINDS = {"work": "Werktijd", "travel": "Reistijd"}
+KINDS = {TimeEntryKind.WORK: "Werktijd", TimeEntryKind.TRAVEL: "Reistijd"}
 STATUSES = {
-    "created": "aangemaakt",
-    "planned": "gepland",
-    "completed": "gereed gemeld",
-    "archived": "gearchiveerd",
+    WorkOrderStatus.CREATED: "aangemaakt",
+    WorkOrderStatus.PLANNED: "gepland",
+    WorkOrderStatus.COMPLETED: "gereed gemeld",
+    WorkOrderStatus.ARCHIVED: "gearchiveerd",
 }
 SIGNATURE_WIDTH = 70.0  # mm
 
@@ -37,7 +38,7 @@ SIGNATURE_WIDTH = 70.0  # mm
 @dataclass(frozen=True)
 class WorkOrderDocument:
     company: str
-    status: str
+    status: WorkOrderStatus
     work_order: WorkOrderArchivedV1
     signature_png: bytes | None = None
 
@@ -158,7 +159,7 @@ def render(document: WorkOrderDocument) -> bytes:
     fields(
         pdf,
         [
-            ("Status", STATUSES.get(document.status, document.status)),
+            ("Status", STATUSES[document.status]),
             ("Gepland", local_date(order.planned_date)),
             ("Monteur", order.assignee.name if order.assignee else ""),
             ("Gereed gemeld", local_date(order.completed_at)),

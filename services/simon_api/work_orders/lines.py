@@ -1,4 +1,5 @@
-"""Time entries and materials of a work order ("lines"): only while it is editable."""
+"""Time entries and materials of a work order ("lines"): only while it is editable. Each
+change writes the work order's API view again (shared/work_order_view.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from shared.auth import Principal
 from shared.clock import today_in_amsterdam
 from shared.models import Article, Employee, Material, TimeEntry, WorkOrder
 from shared.problems import InvalidInput, NotFound
+from shared.work_order_view import refresh_views
 
 
 async def _editable(session: AsyncSession, principal: Principal, work_order_id: int) -> WorkOrder:
@@ -63,6 +65,7 @@ async def add_time_entry(
     )
     session.add(entry)
     await session.flush()
+    await refresh_views(session, [work_order.id])
     return entry
 
 
@@ -84,6 +87,7 @@ async def update_time_entry(
     for field, value in changes.items():
         setattr(entry, field, value)
     await session.flush()
+    await refresh_views(session, [work_order.id])
     return entry
 
 
@@ -93,6 +97,7 @@ async def delete_time_entry(
     work_order = await _editable(session, principal, work_order_id)
     entry = await _line(session, TimeEntry, work_order, entry_id)
     await session.execute(delete(TimeEntry).where(TimeEntry.id == entry.id))
+    await refresh_views(session, [work_order.id])
 
 
 async def _pickable_article(session: AsyncSession, tenant_id: int, article_id: int) -> Article:
@@ -120,6 +125,7 @@ async def add_material(
     )
     session.add(material)
     await session.flush()
+    await refresh_views(session, [work_order.id])
     return material
 
 
@@ -150,6 +156,7 @@ async def update_material(
         else:
             material.unit_price = changes["unit_price"]
     await session.flush()
+    await refresh_views(session, [work_order.id])
     return material
 
 
@@ -159,3 +166,4 @@ async def delete_material(
     work_order = await _editable(session, principal, work_order_id)
     material = await _line(session, Material, work_order, material_id)
     await session.execute(delete(Material).where(Material.id == material.id))
+    await refresh_views(session, [work_order.id])

@@ -11,20 +11,18 @@ from services.simon_api.pagination import CursorQuery, LimitQuery, Page, PagePar
 from services.simon_api.work_orders import lines, service
 from services.simon_api.work_orders.schemas import (
     MaterialCreate,
-    MaterialOut,
     MaterialUpdate,
-    Status,
     TimeEntryCreate,
-    TimeEntryOut,
     TimeEntryUpdate,
     WorkOrderCreate,
-    WorkOrderOut,
     WorkOrderUpdate,
 )
 from services.simon_api.work_orders.views import render_one, render_page
+from shared.enums import WorkOrderStatus
 from shared.models import WorkOrder
 from shared.problems import PROBLEM_RESPONSES, NotFound, documented
 from shared.reader import SessionReader
+from shared.work_order_view import MaterialOut, TimeEntryOut, WorkOrderOut
 
 router = APIRouter(prefix="/work-orders", tags=["work_orders"], responses=PROBLEM_RESPONSES)
 
@@ -34,8 +32,8 @@ class JSONText(Response):
 
 
 async def _view(session: AsyncSession, work_order: WorkOrder, status: int = 200) -> JSONText:
-    """Render inside the request's transaction (the triggers have already refreshed the
-    view), then commit: one transaction, one commit point."""
+    """Read the view the service wrote in the request's transaction, then commit: one
+    transaction, one commit point."""
     body = await render_one(SessionReader(session), work_order.tenant_id, work_order.id)
     assert body is not None
     await session.commit()
@@ -54,7 +52,7 @@ async def list_work_orders(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    status: Status | None = None,
+    status: WorkOrderStatus | None = None,
     customer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> JSONText:

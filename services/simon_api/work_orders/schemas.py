@@ -1,16 +1,18 @@
+"""Work-order request bodies. The work order as answered (`WorkOrderOut`, its time entries
+and materials) is defined in shared/work_order_view.py, which also writes its stored JSON."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from services.simon_api.fields import EntityId, LongText, Patch
+from shared.enums import TimeEntryKind
 from shared.ids import json_integer
-from shared.money import Money, MoneyOut, Quantity, QuantityOut
+from shared.money import Money, Quantity
 
-Status = Literal["created", "planned", "completed", "archived"]
-Kind = Literal["work", "travel"]
 Minutes = Annotated[
     int,
     Field(gt=0, le=7 * 24 * 60, description="Whole minutes, more than 0"),
@@ -67,7 +69,7 @@ class TimeEntryCreate(BaseModel):
         json_schema_extra={"examples": [{"kind": "travel", "minutes": 15}]},
     )
 
-    kind: Kind
+    kind: TimeEntryKind
     minutes: Minutes
     employee_id: EntityId | None = Field(default=None, description="Defaults to the caller")
     date: dt.date | None = Field(default=None, description="Defaults to today (Europe/Amsterdam)")
@@ -76,7 +78,7 @@ class TimeEntryCreate(BaseModel):
 class TimeEntryUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
-    kind: Patch[Kind] = None
+    kind: Patch[TimeEntryKind] = None
     minutes: Patch[Minutes] = None
     employee_id: EntityId | None = None
     date: dt.date | None = None
@@ -99,48 +101,3 @@ class MaterialUpdate(BaseModel):
     article_id: Patch[EntityId] = None
     quantity: Patch[Quantity] = None
     unit_price: Money | None = None
-
-
-class TimeEntryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    kind: Kind
-    minutes: int
-    employee_id: int | None
-    date: dt.date | None
-
-
-class MaterialOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    article_id: int
-    quantity: QuantityOut
-    unit_price: MoneyOut
-
-
-class SignatureSummary(BaseModel):
-    name: str = Field(examples=["J. Jansen"])
-    signed_at: dt.datetime
-
-
-class WorkOrderOut(BaseModel):
-    id: int
-    number: str = Field(examples=["2026-00042"])
-    status: Status
-    customer_id: int | None
-    work_address_id: int | None
-    contact_person_id: int | None
-    object_id: int | None
-    description: str
-    assignee_id: int | None
-    planned_date: dt.date | None
-    time_entries: list[TimeEntryOut]
-    materials: list[MaterialOut]
-    signature: SignatureSummary | None = Field(
-        description="Who signed and when; the image at `/work-orders/{id}/signature`"
-    )
-    completed_at: dt.datetime | None
-    archived_at: dt.datetime | None
-    created_at: dt.datetime

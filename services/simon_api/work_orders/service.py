@@ -2,7 +2,8 @@
 
 created → planned (assignee + date) → completed → archived; `reopen` goes back one step.
 Archived work orders are read-only; archiving writes `work_order.archived` to the outbox
-in the same transaction.
+in the same transaction. Every change writes the work order's API view again
+(shared/work_order_view.py), in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from services.simon_api.work_orders.numbering import next_number
 from services.simon_api.work_orders.schemas import WorkOrderCreate, WorkOrderUpdate
 from shared.auth import Principal
 from shared.clock import utcnow
+from shared.enums import WorkOrderStatus
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.models import (
     ContactPerson,
@@ -30,6 +32,7 @@ from shared.outbox import publish
 from shared.problems import Conflict, Forbidden, InvalidInput
 from shared.snapshot import archived_event
 from shared.work_order_rules import ReopenRefusal, lock_work_order, reopen_refusal_for
+from shared.work_order_view import refresh_views
 
 
 async def get_work_order(
@@ -45,12 +48,12 @@ async def get_work_order(
 
 def ensure_editable(work_order: WorkOrder, principal: Principal) -> None:
     """Archived is read-only; after completion only the office corrects (R-EXPORT-1)."""
-    if work_order.status == "archived":
+    if work_order.status == WorkOrderStatus.ARCHIVED:
         raise Conflict(
             f"Work order {work_order.number} is archived and read-only; reopen it first.",
             code="work_order_archived",
         )
-    if work_order.status == "completed" and not principal.is_office:
+    if work_order.status == WorkOrderStatus.COMPLETED and not principal.is_office:
         raise Forbidden(
             f"Work order {work_order.number} is completed; only the office can correct it.",
             code="office_only",
@@ -117,9 +120,9 @@ async def _check_references(
 
 
 def _plan_status(work_order: WorkOrder) -> None:
-    if work_order.status in ("created", "planned"):
+    if work_order.status in (WorkOrderStatus.CREATED, WorkOrderStatus.PLANNED):
         planned = work_order.assignee_id is not None and work_order.planned_date is not None
-        work_order.status = "planned" if planned else "created"
+        work_order.status = WorkOrderStatus.PLANNED if planned else WorkOrderStatus.CREATED
 
 
 async def create_work_order(
@@ -130,7 +133,7 @@ async def create_work_order(
     work_order = WorkOrder(
         tenant_id=principal.tenant_id,
         number=await next_number(session, principal.tenant_id),
-        status="created",
+        status=WorkOrderStatus.CREATED,
         archive_count=0,
         **values,
     )
@@ -138,6 +141,7 @@ async def create_work_order(
     session.add(work_order)
     await session.flush()
     await session.refresh(work_order, ["created_at"])
+    await refresh_views(session, [work_order.id])
     return work_order
 
 
@@ -154,6 +158,7 @@ async def update_work_order(
         setattr(work_order, field, value)
     _plan_status(work_order)
     await session.flush()
+    await refresh_views(session, [work_order.id])
     return work_order
 
 
@@ -161,18 +166,19 @@ async def complete(session: AsyncSession, principal: Principal, work_order_id: i
     """Completing a completed work order answers it unchanged: a client that retries after
     a lost answer must not see an error for what it already did."""
     work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
-    if work_order.status == "completed":
+    if work_order.status == WorkOrderStatus.COMPLETED:
         return work_order
-    if work_order.status != "planned":
+    if work_order.status != WorkOrderStatus.PLANNED:
         raise Conflict(
             f"Work order {work_order.number} is {work_order.status}; only a planned work "
             "order (with an employee and a date) can be completed.",
             code="not_planned",
         )
     await ensure_forms_complete(session, work_order)
-    work_order.status = "completed"
+    work_order.status = WorkOrderStatus.COMPLETED
     work_order.completed_at = utcnow()
     await session.flush()
+    await refresh_views(session, [work_order.id])
     return work_order
 
 
@@ -181,17 +187,18 @@ async def archive(session: AsyncSession, principal: Principal, work_order_id: in
     (no second event, no second invoice): the archive a retrying client repeats after a
     lost answer was committed. Only a reopen starts a new sequence."""
     work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
-    if work_order.status == "archived":
+    if work_order.status == WorkOrderStatus.ARCHIVED:
         return work_order
-    if work_order.status != "completed":
+    if work_order.status != WorkOrderStatus.COMPLETED:
         raise Conflict(
             f"Work order {work_order.number} is {work_order.status}; complete it before archiving.",
             code="not_completed",
         )
-    work_order.status = "archived"
+    work_order.status = WorkOrderStatus.ARCHIVED
     work_order.archived_at = utcnow()
     work_order.archive_count += 1
     await session.flush()
+    await refresh_views(session, [work_order.id])
     event = await archived_event(session, work_order)
     await publish(
         session,
@@ -206,13 +213,13 @@ async def archive(session: AsyncSession, principal: Principal, work_order_id: in
 
 async def reopen(session: AsyncSession, principal: Principal, work_order_id: int) -> WorkOrder:
     work_order = await get_work_order(session, principal.tenant_id, work_order_id, for_update=True)
-    if work_order.status == "completed":
-        work_order.status = "planned"
+    if work_order.status == WorkOrderStatus.COMPLETED:
+        work_order.status = WorkOrderStatus.PLANNED
         work_order.completed_at = None
         _plan_status(work_order)
-    elif work_order.status == "archived":
+    elif work_order.status == WorkOrderStatus.ARCHIVED:
         await _ensure_no_invoice(session, work_order)
-        work_order.status = "completed"
+        work_order.status = WorkOrderStatus.COMPLETED
         work_order.archived_at = None
     else:
         raise Conflict(
@@ -221,6 +228,7 @@ async def reopen(session: AsyncSession, principal: Principal, work_order_id: int
             code="not_completed",
         )
     await session.flush()
+    await refresh_views(session, [work_order.id])
     return work_order
 
 

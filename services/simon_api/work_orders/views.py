@@ -1,10 +1,9 @@
 """Work orders as the API shows them.
 
-PostgreSQL keeps each work order's JSON (with its time entries and materials) in
-`work_orders.api_view`, through triggers (see migration `20261127_work_order_api_view`).
-A page of 50 is then one index range scan that returns ready text: the list is simon_api's
-busiest endpoint (bench/api_list.py). `WorkOrderOut` documents the shape; a test validates
-the rendered JSON against it.
+Each work order's JSON (`WorkOrderOut`, with its time entries, materials and signature) is
+kept in `work_orders.api_view`, written from that one definition by every writer
+(shared/work_order_view.py). A page of 50 is then one index range scan that returns ready
+text: the list is simon_api's busiest endpoint (bench/api_list.py).
 """
 
 from __future__ import annotations

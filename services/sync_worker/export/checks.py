@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.enums import RecordSource
 from shared.events import WorkOrderArchivedV1
 
 REARCHIVE = "heropen de werkbon, corrigeer hem en archiveer opnieuw"
@@ -190,7 +191,7 @@ def _customer_problem(snapshot: WorkOrderArchivedV1) -> Problem | None:
     number, customer = snapshot.number, snapshot.customer
     if customer is None:
         return no_customer(number)
-    if customer.source != "rompslomp" or customer.rompslomp_id is None:
+    if customer.source != RecordSource.ROMPSLOMP or customer.rompslomp_id is None:
         return customer_not_from_rompslomp(number, customer.name)
     if not customer.active:
         return customer_gone(number, customer.name)
@@ -214,7 +215,7 @@ def local_problems(snapshot: WorkOrderArchivedV1) -> list[Problem]:
         if article.id in seen:
             continue
         seen.add(article.id)
-        if article.source != "rompslomp" or article.rompslomp_id is None:
+        if article.source != RecordSource.ROMPSLOMP or article.rompslomp_id is None:
             problems.append(article_not_from_rompslomp(number, article.code))
         elif not article.active:
             problems.append(article_gone(number, article.code))

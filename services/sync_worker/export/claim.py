@@ -35,6 +35,7 @@ from services.sync_worker.export.decision import (
 )
 from services.sync_worker.rompslomp.connection import Rompslomp
 from shared.clock import utcnow
+from shared.enums import IntegrationState, LogLevel, WorkOrderStatus
 from shared.events import WORK_ORDER_ARCHIVED, WorkOrderArchivedV1
 from shared.export_status import ExportStatus
 from shared.models.integration import InvoiceExport
@@ -124,9 +125,11 @@ async def claim(
     snapshot = WorkOrderArchivedV1.model_validate(facts.payload)
     tenant_id, work_order_id = snapshot.tenant_id, snapshot.work_order_id
     state, settings = facts.state, facts.IntegrationSettings
-    current = facts.status == "archived" and facts.archive_count == snapshot.archive_seq
+    current = (
+        facts.status == WorkOrderStatus.ARCHIVED and facts.archive_count == snapshot.archive_seq
+    )
     export = None
-    if current and state not in (None, "never_activated"):
+    if current and state not in (None, IntegrationState.NEVER_ACTIVATED):
         export = await session.scalar(
             _PENDING,
             {
@@ -157,7 +160,7 @@ async def claim(
     )
     if isinstance(decision, Ignore):
         if decision.notice is not None:
-            transitions.office_log(session, snapshot, decision.notice, "warning")
+            transitions.office_log(session, snapshot, decision.notice, LogLevel.WARNING)
         log.info("export.ignored", reason=decision.reason, tenant_id=tenant_id, event_id=event_id)
         return "ignored"
     assert export is not None

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from services.sync_worker.export import checks, mapping
+from shared.enums import IntegrationState, WorkOrderStatus
 from shared.events import WorkOrderArchivedV1
 from shared.export_status import IN_FLIGHT, ExportStatus
 
@@ -46,7 +47,7 @@ class Timing:
 
 @dataclass(frozen=True)
 class WorkOrderNow:
-    status: str
+    status: WorkOrderStatus
     archive_count: int
 
 
@@ -64,7 +65,7 @@ class Situation:
     snapshot: WorkOrderArchivedV1  # the archive this run is about
     work_order: WorkOrderNow | None  # None: wiped since
     export: ExportNow | None  # None: no row (the preview)
-    integration_state: str | None
+    integration_state: IntegrationState | None
     configured: bool  # settings were saved
     filter_word: str | None
     now: datetime
@@ -126,7 +127,7 @@ def decide(situation: Situation, timing: Timing) -> Decision:
     work_order, export = situation.work_order, situation.export
     if work_order is None:
         return Ignore("wiped")
-    if situation.integration_state in (None, "never_activated"):
+    if situation.integration_state in (None, IntegrationState.NEVER_ACTIVATED):
         # Never exported: the first activation wipes the work orders (R-SETUP-2).
         return Ignore("never_activated")
     if situation.retry and (export is None or export.status != ExportStatus.FAILED):
@@ -135,7 +136,7 @@ def decide(situation: Situation, timing: Timing) -> Decision:
         # Something may exist in Rompslomp: settle it first, whatever this event is.
         return _settle(situation, export, timing)
     seq = situation.snapshot.archive_seq
-    current = work_order.status == "archived" and work_order.archive_count == seq
+    current = work_order.status == WorkOrderStatus.ARCHIVED and work_order.archive_count == seq
     if export is None:
         return _evaluate(situation, timing, None) if current else Ignore("stale")
     if not current or export.archive_seq > seq:
@@ -157,7 +158,7 @@ def decide(situation: Situation, timing: Timing) -> Decision:
 
 def _settle(situation: Situation, export: ExportNow, timing: Timing) -> Decision:
     now = situation.now
-    if situation.integration_state != "active":
+    if situation.integration_state != IntegrationState.ACTIVE:
         return Wait("inactive", None)
     if export.status == ExportStatus.SENDING:
         if export.sending_since is None:  # a row from before leases: treat as just ended
@@ -182,7 +183,7 @@ def _evaluate(
     """A pending export of the current archive (or a restarted one): may it be sent?"""
     snapshot = situation.snapshot
     number = snapshot.number
-    active = situation.integration_state == "active"
+    active = situation.integration_state == IntegrationState.ACTIVE
     filtered = (
         checks.filtered(number, situation.filter_word or "")
         if mapping.matches_filter_word(snapshot.description, situation.filter_word)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from services.sync_worker.rompslomp.schemas import SalesInvoiceCreate, SalesInvoiceLineCreate
+from shared.enums import TimeEntryKind
 from shared.events import WorkOrderArchivedV1
 
 CENT = Decimal("0.01")
@@ -161,8 +162,8 @@ def invoice_lines(
         lines.append(_text_line(text))
     lines.extend(answer_lines(snapshot))
     for product, kind in (
-        (settings.work_time_product, "work"),
-        (settings.travel_time_product, "travel"),
+        (settings.work_time_product, TimeEntryKind.WORK),
+        (settings.travel_time_product, TimeEntryKind.TRAVEL),
     ):
         if product is not None:
             lines.append(_product_line(product, hours(_minutes(snapshot, kind))))

@@ -34,6 +34,7 @@ from services.sync_worker.export import checks
 from services.sync_worker.export.mapping import InvoiceSettings, ProductInfo
 from services.sync_worker.rompslomp import NotFoundError, RompslompClient
 from services.sync_worker.rompslomp.schemas import Product
+from shared.enums import RecordSource
 from shared.events import WorkOrderArchivedV1
 from shared.models.integration_setup import IntegrationSettings
 
@@ -155,7 +156,7 @@ def _articles_to_read(snapshot: WorkOrderArchivedV1) -> list[int]:
             m.article.rompslomp_id
             for m in snapshot.materials
             if m.article.rompslomp_id is not None
-            and m.article.source == "rompslomp"
+            and m.article.source == RecordSource.ROMPSLOMP
             and m.article.vat_type_id is None
         }
     )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sync_worker.jobs.defer import defer
 from services.sync_worker.jobs.relay import EXPORT_TASK, export_lock
 from shared.clock import utcnow
+from shared.enums import IntegrationState
 from shared.export_status import IN_FLIGHT, ExportStatus
 from shared.models.integration import Integration, InvoiceExport
 from shared.work_order_rules import archive_is_current, archives_without_export
@@ -53,7 +54,7 @@ async def defer_unfinished(
         .where(
             InvoiceExport.status.in_(UNFINISHED),
             InvoiceExport.event_id.is_not(None),
-            Integration.state == "active",
+            Integration.state == IntegrationState.ACTIVE,
             or_(InvoiceExport.status.in_(IN_FLIGHT), archive_is_current()),
         )
         .order_by(InvoiceExport.id)
@@ -95,7 +96,7 @@ async def defer_reconciles(session: AsyncSession) -> int:
         select(InvoiceExport.tenant_id)
         .join(Integration, Integration.tenant_id == InvoiceExport.tenant_id)
         .where(
-            Integration.state == "active",
+            Integration.state == IntegrationState.ACTIVE,
             InvoiceExport.status == ExportStatus.SENT,
             InvoiceExport.sent_at >= utcnow() - timedelta(days=RECONCILE_DAYS),
         )

@@ -23,6 +23,7 @@ from services.sync_worker.export.queue import RECONCILE_DAYS
 from services.sync_worker.rompslomp.connection import Rompslomp, connected
 from shared.clock import AMSTERDAM, today_in_amsterdam, utcnow
 from shared.db import SessionFactory
+from shared.enums import IntegrationState
 from shared.export_status import ExportStatus
 from shared.models.integration import Integration, InvoiceExport
 from shared.work_order_reads import work_order_number
@@ -54,7 +55,7 @@ async def _sent_exports(sessions: SessionFactory, tenant_id: int) -> list[Any]:
             )
         ).all()
         await session.commit()
-    return list(rows) if state == "active" else []
+    return list(rows) if state == IntegrationState.ACTIVE else []
 
 
 async def reconcile_tenant(sessions: SessionFactory, rompslomp: Rompslomp, tenant_id: int) -> int:

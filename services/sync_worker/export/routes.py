@@ -28,6 +28,7 @@ from services.sync_worker.rompslomp import RompslompError
 from services.sync_worker.rompslomp.connection import connected
 from shared.clock import utcnow
 from shared.cursor import decode_cursor, encode_cursor
+from shared.enums import IntegrationState, WorkOrderStatus
 from shared.export_status import ExportStatus
 from shared.ids import MAX_ID, PathId
 from shared.models.integration import Integration, InvoiceExport
@@ -92,9 +93,11 @@ async def invoice_preview(
     decision = decide(
         Situation(
             snapshot=snapshot,
-            work_order=WorkOrderNow("archived", snapshot.archive_seq),
+            work_order=WorkOrderNow(WorkOrderStatus.ARCHIVED, snapshot.archive_seq),
             export=None,
-            integration_state="inactive" if state in (None, "never_activated") else state,
+            integration_state=IntegrationState.INACTIVE
+            if state in (None, IntegrationState.NEVER_ACTIVATED)
+            else state,
             configured=settings is not None,
             filter_word=settings.filter_word if settings is not None else None,
             now=utcnow(),

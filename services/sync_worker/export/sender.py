@@ -56,6 +56,7 @@ from services.sync_worker.rompslomp import (
 from services.sync_worker.rompslomp.connection import Rompslomp, connected
 from shared.clock import utcnow
 from shared.db import SessionFactory
+from shared.enums import IntegrationState, WorkOrderStatus
 from shared.export_status import IN_FLIGHT, ExportStatus
 from shared.models.integration import InvoiceExport
 from shared.work_order_rules import EXPORT_FOR_SENDING
@@ -189,10 +190,13 @@ async def _mark_sending(
         outcome: Outcome | None = None
         if found is None or found.InvoiceExport.status not in expect:
             outcome = "ignored"
-        elif found.state != "active":
+        elif found.state != IntegrationState.ACTIVE:
             transitions.pending(found.InvoiceExport)  # nothing is there: activation sends it
             outcome = "waiting"
-        elif found.status != "archived" or found.archive_count != found.InvoiceExport.archive_seq:
+        elif (
+            found.status != WorkOrderStatus.ARCHIVED
+            or found.archive_count != found.InvoiceExport.archive_seq
+        ):
             transitions.pending(found.InvoiceExport)  # reopened: the next archive restarts it
             outcome = "ignored"
         else:

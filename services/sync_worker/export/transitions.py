@@ -17,6 +17,7 @@ from services.sync_worker.export import checks
 from services.sync_worker.log import writer
 from services.sync_worker.metrics import EXPORT_LATENCY, EXPORTS_FINISHED
 from shared.clock import utcnow
+from shared.enums import LogLevel, LogTable
 from shared.events import WorkOrderArchivedV1
 from shared.export_status import ExportStatus
 from shared.models.integration import InvoiceExport
@@ -48,14 +49,14 @@ def office_log(
     session: AsyncSession,
     subject: WorkOrderArchivedV1 | InvoiceExport,
     problem: checks.Problem,
-    level: writer.Level,
+    level: LogLevel,
 ) -> None:
     """A line for the office about the work order of `subject` (a snapshot or the row)."""
     writer.write(
         session,
         subject.tenant_id,
         level=level,
-        table="work_order",
+        table=LogTable.WORK_ORDER,
         work_order_id=subject.work_order_id,
         message=problem.message,
         action=problem.action,
@@ -75,8 +76,8 @@ def fail(
     export.settle_after = None
     export.last_error = " ".join(p.message for p in problems)
     for problem in problems:
-        office_log(session, snapshot, problem, "error")
-    EXPORTS_FINISHED.labels(status="failed").inc()
+        office_log(session, snapshot, problem, LogLevel.ERROR)
+    EXPORTS_FINISHED.labels(status=ExportStatus.FAILED).inc()
     log.info(
         "export.failed",
         tenant_id=snapshot.tenant_id,
@@ -93,8 +94,8 @@ def skip(
 ) -> None:
     export.status = ExportStatus.SKIPPED
     export.last_error = None
-    office_log(session, snapshot, problem, "info")
-    EXPORTS_FINISHED.labels(status="skipped").inc()
+    office_log(session, snapshot, problem, LogLevel.INFO)
+    EXPORTS_FINISHED.labels(status=ExportStatus.SKIPPED).inc()
     log.info("export.skipped", tenant_id=snapshot.tenant_id, work_order_id=snapshot.work_order_id)
 
 
@@ -112,12 +113,14 @@ def sent(
             session,
             snapshot,
             checks.duplicate_invoices(snapshot.number, 1 + len(duplicates)),
-            "error",
+            LogLevel.ERROR,
         )
         log.error("export.duplicates", invoice_id=invoice_id, duplicates=list(duplicates), **ids)
     if export.status == ExportStatus.SENT:
         if export.rompslomp_invoice_id not in (None, invoice_id):
-            office_log(session, snapshot, checks.duplicate_invoices(snapshot.number, 2), "error")
+            office_log(
+                session, snapshot, checks.duplicate_invoices(snapshot.number, 2), LogLevel.ERROR
+            )
             log.error(
                 "export.duplicates",
                 invoice_id=export.rompslomp_invoice_id,
@@ -126,7 +129,7 @@ def sent(
             )
         return
     if export.status == ExportStatus.FAILED:
-        office_log(session, snapshot, checks.sent_after_all(snapshot.number), "warning")
+        office_log(session, snapshot, checks.sent_after_all(snapshot.number), LogLevel.WARNING)
         log.warning("export.sent_after_failed", invoice_id=invoice_id, **ids)
     values = sent_values(invoice_id)
     for name, value in values.items():
@@ -157,13 +160,13 @@ def announce_sent(
     writer.write(
         session,
         snapshot.tenant_id,
-        level="info",
-        table="work_order",
+        level=LogLevel.INFO,
+        table=LogTable.WORK_ORDER,
         work_order_id=snapshot.work_order_id,
         message=f"Conceptfactuur aangemaakt in Rompslomp voor werkbon {snapshot.number}.",
         message_en=f"Concept invoice created in Rompslomp for work order {snapshot.number}.",
     )
-    EXPORTS_FINISHED.labels(status="sent").inc()
+    EXPORTS_FINISHED.labels(status=ExportStatus.SENT).inc()
     if archived_at is not None:
         EXPORT_LATENCY.observe(max(0.0, (sent_at - archived_at).total_seconds()))
     log.info(
@@ -180,8 +183,8 @@ def removed(session: AsyncSession, export: InvoiceExport, number: str, invoice_i
     if export.status != ExportStatus.SENT or export.rompslomp_invoice_id != invoice_id:
         return False
     export.status = ExportStatus.REMOVED
-    office_log(session, export, checks.invoice_removed(number), "warning")
-    EXPORTS_FINISHED.labels(status="removed").inc()
+    office_log(session, export, checks.invoice_removed(number), LogLevel.WARNING)
+    EXPORTS_FINISHED.labels(status=ExportStatus.REMOVED).inc()
     log.info(
         "export.removed",
         tenant_id=export.tenant_id,

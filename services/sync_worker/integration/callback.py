@@ -22,6 +22,7 @@ from services.sync_worker.problems import rompslomp_problems
 from services.sync_worker.rompslomp.connection import store_tokens
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.clock import utcnow
+from shared.enums import IntegrationState, LogLevel
 from shared.problems import problem_response
 
 log = structlog.get_logger("services.sync_worker.integration")
@@ -96,7 +97,7 @@ async def oauth_callback(
             writer.write(
                 session,
                 claimed.tenant_id,
-                level="warning",
+                level=LogLevel.WARNING,
                 message="Koppelen met Rompslomp is geweigerd: Simon heeft geen toegang gekregen.",
                 action="Klik opnieuw op Koppel en kies in Rompslomp 'Toestaan'.",
                 message_en="Connecting to Rompslomp was refused: Simon was not given access.",
@@ -112,7 +113,7 @@ async def oauth_callback(
             writer.write(
                 session,
                 claimed.tenant_id,
-                level="error",
+                level=LogLevel.ERROR,
                 message=(
                     "Koppelen met Rompslomp is mislukt: Rompslomp bevestigde de koppeling niet."
                 ),
@@ -135,13 +136,13 @@ async def oauth_callback(
         connected_by=claimed.employee_id,
     )
     integration.connected_at = utcnow()
-    reconnected = integration.state == "needs_reconnect"
+    reconnected = integration.state == IntegrationState.NEEDS_RECONNECT
     if reconnected:
         integration.state = state_after_reconnect(integration)
     writer.write(
         session,
         claimed.tenant_id,
-        level="info",
+        level=LogLevel.INFO,
         message="Koppeling met Rompslomp gemaakt.",
         action=(
             writer.NO_ACTION

@@ -49,6 +49,7 @@ from services.sync_worker.problems import THROTTLED, rompslomp_problems
 from services.sync_worker.rompslomp.connection import connected
 from shared import wipe
 from shared.clock import utcnow
+from shared.enums import IntegrationState, LogLevel
 from shared.master_data_status import table_statuses
 from shared.models.integration_setup import IntegrationSettings
 from shared.problems import (
@@ -69,7 +70,7 @@ async def _status(session: SessionDep, tenant_id: int) -> IntegrationStatus:
     tables = await table_statuses(session, tenant_id)
     runs = await status.latest_runs(session, tenant_id)
     return IntegrationStatus(
-        state=integration.state if integration else "never_activated",
+        state=integration.state if integration else IntegrationState.NEVER_ACTIVATED,
         wizard=Wizard(
             wiped=bool(integration and integration.wiped_at),
             connected=bool(integration and integration.connected_at),
@@ -128,7 +129,7 @@ async def wipe_tables(body: WipeRequest, session: SessionDep, office: OfficeDep)
     writer.write(
         session,
         office.tenant_id,
-        level="info",
+        level=LogLevel.INFO,
         message=f"Simon-gegevens gewist: {summary}.",
         action="Geen actie nodig. Maak nu de koppeling met Rompslomp (Koppel).",
         message_en=f"Simon data wiped: {summary}.",
@@ -162,7 +163,7 @@ async def connect(session: SessionDep, office: OfficeDep, rompslomp: RompslompDe
     writer.write(
         session,
         office.tenant_id,
-        level="info",
+        level=LogLevel.INFO,
         message="Koppelen met Rompslomp gestart.",
         action="Log in bij Rompslomp en geef Simon toegang (binnen 10 minuten).",
         message_en="Connecting to Rompslomp started.",
@@ -221,8 +222,8 @@ async def get_settings(session: SessionDep, office: OfficeDep) -> SettingsOut:
     if stored is None:
         raise NotFound("No settings saved yet.", code="settings_not_found")
     integration = await find_integration(session, office.tenant_id)
-    state = integration.state if integration else "never_activated"
-    return service.settings_out(stored, state)  # type: ignore[arg-type]
+    state = integration.state if integration else IntegrationState.NEVER_ACTIVATED
+    return service.settings_out(stored, state)
 
 
 @router.get("/settings/history", response_model=SettingsHistory, responses=OFFICE_ONLY)
@@ -294,7 +295,7 @@ async def put_settings(
         stored = await service.reload_settings(session, office.tenant_id)
     integration.configured_at = now
     activated = False
-    if integration.state == "never_activated" and integration.wiped_at is not None:
+    if integration.state == IntegrationState.NEVER_ACTIVATED and integration.wiped_at is not None:
         await activate(session, integration, first=True)
         activated = True
     state = integration.state
@@ -303,7 +304,7 @@ async def put_settings(
     log.info("integration.settings.saved", tenant_id=office.tenant_id, activated=activated)
     if activated:
         response.status_code = 202
-    return service.settings_out(stored, state, runs)  # type: ignore[arg-type]
+    return service.settings_out(stored, state, runs)
 
 
 # -- deactivate / activate ----------------------------------------------------------------
@@ -324,7 +325,7 @@ async def deactivate_integration(
             code="confirmation_required",
         )
     integration = await ensure_integration(session, office.tenant_id)
-    if integration.state not in ("active", "needs_reconnect"):
+    if integration.state not in (IntegrationState.ACTIVE, IntegrationState.NEEDS_RECONNECT):
         raise Conflict("The integration is not active.", code="not_active")
     await deactivate(session, integration)
     await session.commit()
@@ -349,14 +350,18 @@ async def activate_integration(
     """Re-activate after a deactivation (optionally after a partial wipe, R-SETUP-7)."""
     integration = await find_integration(session, office.tenant_id)
     stored = await session.get(IntegrationSettings, office.tenant_id)
-    if integration is None or integration.state == "never_activated" or stored is None:
+    if (
+        integration is None
+        or integration.state == IntegrationState.NEVER_ACTIVATED
+        or stored is None
+    ):
         raise Conflict(
             "Complete the activation wizard first: wipe, connect, settings.",
             code="wizard_incomplete",
         )
-    if integration.state == "active":
+    if integration.state == IntegrationState.ACTIVE:
         raise Conflict("The integration is already active.", code="already_active")
-    if integration.state == "needs_reconnect" or integration.connected_at is None:
+    if integration.state == IntegrationState.NEEDS_RECONNECT or integration.connected_at is None:
         raise Conflict("Connect to Rompslomp again first.", code="needs_reconnect")
     administration_id = stored.administration_id
     await session.commit()
@@ -366,7 +371,7 @@ async def activate_integration(
             await service.resolve_administration(client, administration_id)
 
     integration = await ensure_integration(session, office.tenant_id)
-    if integration.state != "inactive":
+    if integration.state != IntegrationState.INACTIVE:
         raise Conflict("The integration changed meanwhile; reload.", code="state_changed")
     await activate(session, integration, first=False)
     await session.commit()

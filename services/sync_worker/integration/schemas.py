@@ -16,9 +16,14 @@ from pydantic import (
 )
 from pydantic.config import JsonDict
 
+from shared.enums import (
+    IntegrationState,
+    SyncEntity,
+    SyncRunStatus,
+    SyncTrigger,
+)
 from shared.ids import MAX_ID, json_integer
 
-State = Literal["never_activated", "active", "inactive", "needs_reconnect"]
 WipeTableName = Literal[
     "article_group",
     "article",
@@ -62,9 +67,9 @@ class TableStatusOut(BaseModel):
 
 class SyncRunOut(BaseModel):
     id: int
-    entity: str
-    trigger: str
-    status: str
+    entity: SyncEntity
+    trigger: SyncTrigger
+    status: SyncRunStatus
     fetched: int
     total: int | None
     queued_at: datetime
@@ -78,13 +83,13 @@ class SyncRunOut(BaseModel):
 
 
 class HeldDeletionsOut(BaseModel):
-    entity: Literal["customers", "articles"]
+    entity: SyncEntity
     count: int = Field(description="Records missing from Rompslomp's last complete listing")
     since: datetime | None
 
 
 class IntegrationStatus(BaseModel):
-    state: State
+    state: IntegrationState
     wizard: Wizard
     first_activation: bool
     started_at: datetime | None
@@ -177,7 +182,7 @@ class SettingsIn(Body):
 
 
 class SettingsOut(BaseModel):
-    state: State
+    state: IntegrationState
     administration_id: int
     administration_name: str | None
     work_time_product: ProductOut | None
@@ -219,11 +224,11 @@ class SyncRequest(Body):
 
 
 class ConfirmDeletionsRequest(Body):
-    entity: Literal["customers", "articles"]
+    entity: SyncEntity
 
 
 class ConfirmDeletionsOut(BaseModel):
-    entity: str
+    entity: SyncEntity
     deactivated: int
     removed: int
 

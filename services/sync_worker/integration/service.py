@@ -20,11 +20,11 @@ from services.sync_worker.integration.schemas import (
     SettingsIn,
     SettingsOut,
     SettingsVersionOut,
-    State,
     SyncRunOut,
 )
 from services.sync_worker.log import writer
 from services.sync_worker.rompslomp import Company, NotFoundError, Product, RompslompClient
+from shared.enums import IntegrationState, LogLevel
 from shared.models.integration_setup import IntegrationSettings, IntegrationSettingsVersion, SyncRun
 from shared.problems import DomainError, FieldProblem, InvalidInput
 
@@ -222,7 +222,7 @@ def _log_saved(
     writer.write(
         session,
         tenant_id,
-        level="info",
+        level=LogLevel.INFO,
         message=(
             f"Instellingen opgeslagen: administratie '{company.name}'"
             + (f", {', '.join(chosen)}" if chosen else "")
@@ -245,7 +245,7 @@ async def reload_settings(session: AsyncSession, tenant_id: int) -> IntegrationS
 
 
 def settings_out(
-    settings: IntegrationSettings, state: State, runs: list[SyncRun] | None = None
+    settings: IntegrationSettings, state: IntegrationState, runs: list[SyncRun] | None = None
 ) -> SettingsOut:
     def product(value: dict[str, Any] | None) -> ProductOut | None:
         return None if value is None else ProductOut.model_validate(value)

@@ -23,11 +23,10 @@ from services.sync_worker.masterdata.runs import expect_simon_edits, queue_runs
 from services.sync_worker.masterdata.switch import defer_switch
 from services.sync_worker.rompslomp.connection import forget_tokens
 from shared.clock import utcnow
+from shared.enums import IntegrationState, LogLevel, SyncEntity, SyncRunStatus, SyncTrigger
 from shared.models.integration import Integration
 from shared.models.integration_setup import IntegrationSettings, SyncRun
 from shared.problems import Conflict
-
-SYNC_ENTITIES: Sequence[str] = ("customers", "articles")
 
 log = structlog.get_logger("services.sync_worker.integration")
 
@@ -36,7 +35,7 @@ async def ensure_integration(session: AsyncSession, tenant_id: int) -> Integrati
     """The tenant's integration row, created when missing, locked for this transaction."""
     await session.execute(
         insert(Integration)
-        .values(tenant_id=tenant_id, state="never_activated")
+        .values(tenant_id=tenant_id, state=IntegrationState.NEVER_ACTIVATED)
         .on_conflict_do_nothing(index_elements=["tenant_id"])
     )
     integration = await session.scalar(
@@ -62,23 +61,25 @@ def is_first_activation(integration: Integration | None) -> bool:
 
 
 def require_not_active(integration: Integration, what: str) -> None:
-    if integration.state == "active":
+    if integration.state == IntegrationState.ACTIVE:
         raise Conflict(
             f"The integration is active: deactivate it before you {what}.",
             code="integration_active",
         )
 
 
-def state_after_reconnect(integration: Integration) -> str:
+def state_after_reconnect(integration: Integration) -> IntegrationState:
     """needs_reconnect goes back to where it came from: active while a run had started and
     not ended, else inactive (deactivated earlier) or never_activated."""
     if integration.started_at is None:
-        return "never_activated"
-    return "active" if integration.ended_at is None else "inactive"
+        return IntegrationState.NEVER_ACTIVATED
+    if integration.ended_at is None:
+        return IntegrationState.ACTIVE
+    return IntegrationState.INACTIVE
 
 
 async def queue_syncs(
-    session: AsyncSession, tenant_id: int, entities: Sequence[str], *, trigger: str
+    session: AsyncSession, tenant_id: int, entities: Sequence[SyncEntity], *, trigger: SyncTrigger
 ) -> list[SyncRun]:
     """A queued run per entity and its job, in the caller's transaction; a second click
     folds into the waiting run and job (masterdata.runs)."""
@@ -87,7 +88,7 @@ async def queue_syncs(
 
 async def activate(session: AsyncSession, integration: Integration, *, first: bool) -> None:
     now = utcnow()
-    integration.state = "active"
+    integration.state = IntegrationState.ACTIVE
     integration.started_at = now
     integration.ended_at = None
     switching = await session.scalar(
@@ -99,15 +100,14 @@ async def activate(session: AsyncSession, integration: Integration, *, first: bo
         # An administration switch saved while inactive: it imports the new one itself.
         await defer_switch(session, integration.tenant_id)
     else:
-        await queue_syncs(
-            session, integration.tenant_id, SYNC_ENTITIES, trigger="initial" if first else "resume"
-        )
+        trigger = SyncTrigger.INITIAL if first else SyncTrigger.RESUME
+        await queue_syncs(session, integration.tenant_id, list(SyncEntity), trigger=trigger)
     # Archived work orders that waited while the integration was off are sent now (R-SETUP-7).
     await defer_unfinished(session, tenant_id=integration.tenant_id)
     writer.write(
         session,
         integration.tenant_id,
-        level="info",
+        level=LogLevel.INFO,
         message=(
             "Integratie met Rompslomp geactiveerd. De synchronisatie van klanten en artikelen "
             "wordt op de achtergrond gestart; gearchiveerde werkbonnen worden als "
@@ -123,20 +123,20 @@ async def activate(session: AsyncSession, integration: Integration, *, first: bo
 
 
 async def deactivate(session: AsyncSession, integration: Integration) -> None:
-    integration.state = "inactive"
+    integration.state = IntegrationState.INACTIVE
     integration.ended_at = utcnow()
     # A later re-activation offers the (optional) wipe again.
     integration.wiped_at = None
     await expect_simon_edits(session, integration.tenant_id)
     await session.execute(
         update(SyncRun)
-        .where(SyncRun.tenant_id == integration.tenant_id, SyncRun.status == "queued")
-        .values(status="cancelled", finished_at=utcnow())
+        .where(SyncRun.tenant_id == integration.tenant_id, SyncRun.status == SyncRunStatus.QUEUED)
+        .values(status=SyncRunStatus.CANCELLED, finished_at=utcnow())
     )
     writer.write(
         session,
         integration.tenant_id,
-        level="info",
+        level=LogLevel.INFO,
         message=(
             "Integratie met Rompslomp gedeactiveerd. Simon haalt geen klanten en artikelen "
             "meer op en stuurt geen werkbonnen meer naar Rompslomp."
@@ -149,14 +149,14 @@ async def mark_needs_reconnect(session: AsyncSession, tenant_id: int) -> None:
     """Rompslomp refused our refresh token: the user must authorise again (R-SETUP-3).
     The connection calls it (`Rompslomp.on_revoked`) in the transaction it commits."""
     integration = await ensure_integration(session, tenant_id)
-    integration.state = "needs_reconnect"
+    integration.state = IntegrationState.NEEDS_RECONNECT
     integration.connected_at = None
     await expect_simon_edits(session, tenant_id)
     await forget_tokens(session, tenant_id)
     writer.write(
         session,
         tenant_id,
-        level="error",
+        level=LogLevel.ERROR,
         message=(
             "Rompslomp weigert de koppeling: de toegang is ingetrokken of verlopen. "
             "Simon haalt geen klanten en artikelen op en stuurt geen werkbonnen door."

@@ -20,10 +20,11 @@ from services.sync_worker.integration.schemas import (
     SyncRunOut,
     SyncRuns,
 )
-from services.sync_worker.integration.state import SYNC_ENTITIES, ensure_integration, queue_syncs
+from services.sync_worker.integration.state import ensure_integration, queue_syncs
 from services.sync_worker.log import writer
 from services.sync_worker.masterdata import deletions, switch
 from services.sync_worker.masterdata.entities import ENTITIES
+from shared.enums import IntegrationState, LogLevel, SyncEntity, SyncTrigger
 from shared.models.integration_setup import IntegrationSettings
 from shared.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -49,11 +50,11 @@ OFFICE_ONLY = documented(403, "`office_only`: a field employee's key")
 )
 async def sync_now(body: SyncRequest, session: SessionDep, office: OfficeDep) -> SyncRuns:
     """ "Nu synchroniseren": queue a run per chosen entity (a queued one is reused)."""
-    entities = [e for e in SYNC_ENTITIES if getattr(body, e)]
+    entities = [entity for entity in SyncEntity if getattr(body, entity)]
     if not entities:
         raise InvalidInput("customers", "Kies klanten en/of artikelen.", code="nothing_to_sync")
     integration = await ensure_integration(session, office.tenant_id)
-    if integration.state != "active":
+    if integration.state != IntegrationState.ACTIVE:
         raise Conflict("The integration is not active.", code="not_active")
     stored = await session.get(IntegrationSettings, office.tenant_id)
     if stored is not None and stored.switch_from_administration_id is not None:
@@ -61,13 +62,13 @@ async def sync_now(body: SyncRequest, session: SessionDep, office: OfficeDep) ->
             "The administration is being switched; its import follows by itself.",
             code="administration_switch_pending",
         )
-    runs = await queue_syncs(session, office.tenant_id, entities, trigger="manual")
-    labels = {"customers": "klanten", "articles": "artikelen"}
+    runs = await queue_syncs(session, office.tenant_id, entities, trigger=SyncTrigger.MANUAL)
+    labels = " en ".join(ENTITIES[entity].label for entity in entities)
     writer.write(
         session,
         office.tenant_id,
-        level="info",
-        message=f"Synchronisatie van {' en '.join(labels[e] for e in entities)} aangevraagd.",
+        level=LogLevel.INFO,
+        message=f"Synchronisatie van {labels} aangevraagd.",
     )
     await session.commit()
     return SyncRuns(runs=[SyncRunOut.model_validate(r, from_attributes=True) for r in runs])
@@ -85,7 +86,7 @@ async def confirm_deletions(
     missing from Rompslomp's last complete listing are deleted, or deactivated when Simon
     holds anything of its own on them. 409 `nothing_to_confirm` when none are waiting."""
     integration = await ensure_integration(session, office.tenant_id)
-    if integration.state != "active":
+    if integration.state != IntegrationState.ACTIVE:
         raise Conflict("The integration is not active.", code="not_active")
     counts = await deletions.confirm(session, office.tenant_id, ENTITIES[body.entity])
     await session.commit()

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.enums import LogLevel, LogTable
 from shared.models.integration_setup import IntegrationLogEntry
 from shared.work_order_reads import work_orders_numbered
 
@@ -27,8 +28,8 @@ async def page(
     session: AsyncSession,
     tenant_id: int,
     *,
-    levels: Sequence[str] = (),
-    table: str | None = None,
+    levels: Sequence[LogLevel] = (),
+    table: LogTable | None = None,
     q: str | None = None,
     number: int,
     per_page: int,

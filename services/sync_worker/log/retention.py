@@ -17,13 +17,14 @@ from services.sync_worker.jobs.app import app
 from services.sync_worker.jobs.runtime import current
 from shared.clock import utcnow
 from shared.db import SessionFactory
+from shared.export_status import IN_FLIGHT, ExportStatus
 
 log = structlog.get_logger("services.sync_worker.log")
 
 OUTBOX_RETENTION_DAYS = 30
 BATCH = 5000
 # Exports that may still be sent (or resent) from their event.
-NEEDS_EVENT = ("pending", "sending", "unknown", "failed")
+NEEDS_EVENT = (ExportStatus.PENDING, *IN_FLIGHT, ExportStatus.FAILED)
 
 _OLD_LOG = text(
     """

@@ -10,18 +10,18 @@ Dutch for entries written without an English text.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
 from services.sync_worker.deps import OfficeDep, SessionDep
 from services.sync_worker.log import reader as log_reader
 from services.sync_worker.log.schemas import LogEntryOut, LogPage
-from shared.models.integration_setup import LOG_LEVELS
+from shared.enums import LogLevel, LogTable
 from shared.problems import PROBLEM_RESPONSES, InvalidInput, documented
 from shared.work_order_reads import work_order_numbers
 
-_LEVEL = "(info|warning|error)"
+_LEVEL = f"({'|'.join(LogLevel)})"
 LEVELS_PATTERN = f"^{_LEVEL}(,{_LEVEL})*$"
 # A page far beyond any log (40 a page) is still answered (empty); one beyond this is a 422.
 MAX_PAGE = 1_000_000
@@ -43,8 +43,7 @@ async def logs(
             json_schema_extra={"pattern": LEVELS_PATTERN},
         ),
     ] = None,
-    table: Literal["work_order", "customer", "work_address", "article", "article_group"]
-    | None = None,
+    table: LogTable | None = None,
     q: Annotated[
         str | None,
         Query(
@@ -89,18 +88,18 @@ async def logs(
     )
 
 
-def parse_levels(value: str | None) -> list[str]:
+def parse_levels(value: str | None) -> list[LogLevel]:
     """`warning,error` → ["warning", "error"]; anything else is a 422 on `level`."""
     if value is None:
         return []
     levels = [part.strip() for part in value.split(",")]
-    unknown = [part for part in levels if part not in LOG_LEVELS]
+    unknown = [part for part in levels if part not in set(LogLevel)]
     if unknown or re.search(LEVELS_PATTERN, value) is None:
         raise InvalidInput(
             "level",
-            f"Onbekend niveau: {', '.join(unknown) or 'leeg'}. Kies uit info, warning, error.",
+            f"Onbekend niveau: {', '.join(unknown) or 'leeg'}. Kies uit {', '.join(LogLevel)}.",
         )
-    return levels
+    return [LogLevel(part) for part in levels]
 
 
 def prefers_english(accept_language: str | None) -> bool:

@@ -9,22 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal
 
 import orjson
 import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.enums import LogLevel, LogTable
 from shared.models.integration_setup import IntegrationLogEntry
 
 NO_ACTION = "Geen actie nodig"
 NO_ACTION_EN = "No action needed"
 RECONNECT = "Koppel opnieuw met Rompslomp: Integraties → Rompslomp → Koppel."
 RECONNECT_EN = "Connect to Rompslomp again: Integrations → Rompslomp → Connect."
-
-Level = Literal["info", "warning", "error"]
-Table = Literal["work_order", "customer", "work_address", "article", "article_group"]
 
 log = structlog.get_logger("services.sync_worker.log")
 
@@ -33,10 +30,10 @@ def write(
     session: AsyncSession,
     tenant_id: int,
     *,
-    level: Level,
+    level: LogLevel,
     message: str,
     action: str = NO_ACTION,
-    table: Table | None = None,
+    table: LogTable | None = None,
     work_order_id: int | None = None,
     message_en: str | None = None,
     action_en: str | None = None,
@@ -63,12 +60,12 @@ def write(
 class Entry:
     """One line for `write_many`."""
 
-    level: Level
+    level: LogLevel
     message: str
     action: str = NO_ACTION
     message_en: str | None = None
     action_en: str | None = None
-    table_name: Table | None = None
+    table_name: LogTable | None = None
     subject: str | None = None  # the record code or work order number, for `?q=`
     work_order_id: int | None = None
 

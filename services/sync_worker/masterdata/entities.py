@@ -8,18 +8,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sync_worker.log.writer import Table
 from services.sync_worker.masterdata.mapping import article_row, customer_row
 from services.sync_worker.masterdata.records import ContactRecord, ProductRecord
 from services.sync_worker.rompslomp import PageIterator, RompslompClient
 from services.sync_worker.rompslomp.client import ProbeResource
-from shared.master_data_sync import Entity, Written, upsert_articles, upsert_customers
+from shared.enums import LogTable, SyncEntity
+from shared.master_data_sync import Written, upsert_articles, upsert_customers
 
 
 @dataclass(frozen=True)
 class EntitySpec:
-    name: Entity
-    table: Table  # the log's table column
+    name: SyncEntity
+    table: LogTable  # the log's table column
     label: str  # Dutch, plural: "klanten"
     label_en: str
     noun: str  # Dutch, singular, capitalised: "Klant"
@@ -41,8 +41,8 @@ class EntitySpec:
 
 
 CUSTOMERS = EntitySpec(
-    name="customers",
-    table="customer",
+    name=SyncEntity.CUSTOMERS,
+    table=LogTable.CUSTOMER,
     label="klanten",
     label_en="customers",
     noun="Klant",
@@ -66,8 +66,8 @@ CUSTOMERS = EntitySpec(
     },
 )
 ARTICLES = EntitySpec(
-    name="articles",
-    table="article",
+    name=SyncEntity.ARTICLES,
+    table=LogTable.ARTICLE,
     label="artikelen",
     label_en="articles",
     noun="Artikel",
@@ -86,4 +86,4 @@ ARTICLES = EntitySpec(
         "vat_rate": ("btw-tarief", "VAT rate"),
     },
 )
-ENTITIES: dict[str, EntitySpec] = {spec.name: spec for spec in (CUSTOMERS, ARTICLES)}
+ENTITIES: dict[SyncEntity, EntitySpec] = {spec.name: spec for spec in (CUSTOMERS, ARTICLES)}

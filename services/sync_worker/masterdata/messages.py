@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sync_worker.log import writer
 from services.sync_worker.masterdata.entities import EntitySpec
 from shared.clock import AMSTERDAM
+from shared.enums import LogLevel
 
 
 @dataclass(frozen=True)
 class Line:
-    level: writer.Level
+    level: LogLevel
     message: str
     message_en: str
     action: str = writer.NO_ACTION
@@ -42,7 +43,7 @@ def summary(spec: EntitySpec, counts: Counts) -> Line:
     skipped = f" {counts.skipped} overgeslagen." if counts.skipped else ""
     skipped_en = f" {counts.skipped} skipped." if counts.skipped else ""
     return Line(
-        "info",
+        LogLevel.INFO,
         f"{spec.label.capitalize()} bijgewerkt vanuit Rompslomp: {counts.added} toegevoegd, "
         f"{counts.changed} gewijzigd, {counts.deactivated} gedeactiveerd, "
         f"{counts.removed} verwijderd.{skipped}",
@@ -54,7 +55,7 @@ def summary(spec: EntitySpec, counts: Counts) -> Line:
 
 def incomplete(spec: EntitySpec) -> Line:
     return Line(
-        "warning",
+        LogLevel.WARNING,
         f"Rompslomp gaf geen volledige lijst met {spec.label} (de lijst veranderde tijdens het "
         "ophalen): er is niets verwijderd.",
         f"Rompslomp did not return a complete list of {spec.label_en} (it changed while being "
@@ -67,7 +68,7 @@ def incomplete(spec: EntitySpec) -> Line:
 def interrupted(spec: EntitySpec, reason: str, reason_en: str, retry_at: datetime) -> Line:
     at = retry_at.astimezone(AMSTERDAM).strftime("%H:%M")
     return Line(
-        "warning",
+        LogLevel.WARNING,
         f"Ophalen van {spec.label} uit Rompslomp is onderbroken ({reason}). Er is niets "
         f"verwijderd; Simon probeert het om {at} opnieuw.",
         f"Reading {spec.label_en} from Rompslomp was interrupted ({reason_en}). Nothing was "
@@ -77,7 +78,7 @@ def interrupted(spec: EntitySpec, reason: str, reason_en: str, retry_at: datetim
 
 def gave_up(spec: EntitySpec, attempts: int) -> Line:
     return Line(
-        "error",
+        LogLevel.ERROR,
         f"Synchroniseren van {spec.label} is mislukt: Rompslomp was na {attempts} pogingen "
         "niet bereikbaar. Er is niets verwijderd.",
         f"Syncing {spec.label_en} failed: Rompslomp could not be reached after {attempts} "
@@ -90,7 +91,7 @@ def gave_up(spec: EntitySpec, attempts: int) -> Line:
 
 def refused(spec: EntitySpec, status: int | None) -> Line:
     return Line(
-        "error",
+        LogLevel.ERROR,
         f"Rompslomp weigert het ophalen van {spec.label} (foutcode {status}). Er is niets "
         "verwijderd.",
         f"Rompslomp refused to list {spec.label_en} (status {status}). Nothing was removed.",
@@ -103,7 +104,7 @@ def refused(spec: EntitySpec, status: int | None) -> Line:
 
 def crashed(spec: EntitySpec) -> Line:
     return Line(
-        "error",
+        LogLevel.ERROR,
         f"Synchroniseren van {spec.label} is mislukt door een fout in Simon. Er is niets "
         "verwijderd.",
         f"Syncing {spec.label_en} failed because of an error in Simon. Nothing was removed.",
@@ -115,7 +116,7 @@ def crashed(spec: EntitySpec) -> Line:
 
 def not_connected(spec: EntitySpec) -> Line:
     return Line(
-        "error",
+        LogLevel.ERROR,
         f"Synchroniseren van {spec.label} kan niet: Simon is niet gekoppeld met Rompslomp.",
         f"Cannot sync {spec.label_en}: Simon is not connected to Rompslomp.",
         writer.RECONNECT,
@@ -126,7 +127,7 @@ def not_connected(spec: EntitySpec) -> Line:
 def held_back(spec: EntitySpec, removing: int, rows: int) -> Line:
     share = round(100 * removing / rows) if rows else 100
     return Line(
-        "warning",
+        LogLevel.WARNING,
         f"Rompslomp mist {removing} van de {rows} {spec.label} ({share} %). Dat is ongewoon "
         "veel, dus Simon heeft niets verwijderd of gedeactiveerd.",
         f"{removing} of {rows} {spec.label_en} ({share} %) are missing in Rompslomp. That is "
@@ -140,7 +141,7 @@ def held_back(spec: EntitySpec, removing: int, rows: int) -> Line:
 
 def confirmed(spec: EntitySpec, counts: Counts) -> Line:
     return Line(
-        "info",
+        LogLevel.INFO,
         f"Verwijderen van {spec.label} bevestigd: {counts.deactivated} gedeactiveerd, "
         f"{counts.removed} verwijderd.",
         f"Removal of {spec.label_en} confirmed: {counts.deactivated} deactivated, "
@@ -150,7 +151,7 @@ def confirmed(spec: EntitySpec, counts: Counts) -> Line:
 
 def simon_made_cleaned(spec: EntitySpec, deactivated: int, removed: int) -> Line:
     return Line(
-        "info",
+        LogLevel.INFO,
         f"Opgeruimd: {deactivated + removed} {spec.label} die in Simon waren aangemaakt "
         f"({removed} verwijderd, {deactivated} gedeactiveerd omdat Simon er nog gegevens bij "
         f"heeft). {spec.label.capitalize()} worden in Rompslomp beheerd.",

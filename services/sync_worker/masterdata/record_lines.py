@@ -16,6 +16,7 @@ from services.sync_worker.log import writer
 from services.sync_worker.masterdata.entities import EntitySpec
 from services.sync_worker.masterdata.messages import Line
 from services.sync_worker.masterdata.skipped import Skip
+from shared.enums import LogLevel
 from shared.master_data_retire import Retirement
 from shared.master_data_sync import Change
 
@@ -43,7 +44,7 @@ def change(spec: EntitySpec, item: Change) -> Line:
     record, record_en = _names(spec, item.name, item.code)
     if item.kind == "added":
         return Line(
-            "info",
+            LogLevel.INFO,
             f"{record} toegevoegd vanuit Rompslomp.",
             f"{record_en} added from Rompslomp.",
             subject=item.code,
@@ -58,7 +59,7 @@ def change(spec: EntitySpec, item: Change) -> Line:
     else:
         what, what_en = "gewijzigd vanuit Rompslomp", "changed from Rompslomp"
     return Line(
-        "info",
+        LogLevel.INFO,
         f"{record} {what}" + (f": {fields}." if fields else "."),
         f"{record_en} {what_en}" + (f": {fields_en}." if fields_en else "."),
         subject=item.code,
@@ -82,7 +83,7 @@ def retirement(
         action, action_en = writer.NO_ACTION, writer.NO_ACTION_EN
     if item.outcome == "removed":
         return Line(
-            "info",
+            LogLevel.INFO,
             f"{record} verwijderd: {why}.",
             f"{record_en} removed: {why_en}.",
             action,
@@ -94,7 +95,7 @@ def retirement(
     kept = "; ".join(REASONS.get(r, (r, r))[0] for r in item.reasons)
     kept_en = "; ".join(REASONS.get(r, (r, r))[1] for r in item.reasons)
     return Line(
-        "warning",
+        LogLevel.WARNING,
         f"{record} gedeactiveerd: {kept} ({why}).",
         f"{record_en} deactivated: {kept_en} ({why_en}).",
         f"Geen actie nodig. {spec.the_noun.capitalize()} blijft bewaard maar is niet meer te "
@@ -114,7 +115,7 @@ def skipped(spec: EntitySpec, skip: Skip) -> Line:
     else:
         record, record_en = "zonder id", "without an id"
     return Line(
-        "warning",
+        LogLevel.WARNING,
         f"{spec.noun} {record} uit Rompslomp overgeslagen: {skip.reason}.",
         f"{spec.noun_en} {record_en} from Rompslomp skipped: {skip.reason_en}.",
         f"Pas {spec.the_noun} aan in Rompslomp; Simon neemt het daarna vanzelf over.",

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.jobs.defer import defer
 from shared.clock import utcnow
+from shared.enums import SyncEntity, SyncRunStatus, SyncTrigger
 from shared.models.integration_setup import SyncRun, SyncState
 
-ENTITIES = ("customers", "articles")
 SYNC_TASK = "masterdata.sync"
 PROBE_TASK = "masterdata.probe"
 
@@ -54,7 +54,7 @@ async def defer_probe(session: AsyncSession, tenant_id: int, entity: str) -> int
 
 
 async def queue_runs(
-    session: AsyncSession, tenant_id: int, entities: Sequence[str], *, trigger: str
+    session: AsyncSession, tenant_id: int, entities: Sequence[SyncEntity], *, trigger: SyncTrigger
 ) -> list[SyncRun]:
     """A queued run per entity plus its job, in the caller's transaction; an entity that
     already has a queued run keeps it (a second click folds into the first)."""
@@ -64,7 +64,7 @@ async def queue_runs(
             select(SyncRun)
             .where(
                 SyncRun.tenant_id == tenant_id,
-                SyncRun.status == "queued",
+                SyncRun.status == SyncRunStatus.QUEUED,
                 SyncRun.entity.in_(entities),
             )
             .with_for_update()
@@ -74,7 +74,9 @@ async def queue_runs(
     for entity in entities:
         run = waiting.get(entity)
         if run is None:
-            run = SyncRun(tenant_id=tenant_id, entity=entity, trigger=trigger, status="queued")
+            run = SyncRun(
+                tenant_id=tenant_id, entity=entity, trigger=trigger, status=SyncRunStatus.QUEUED
+            )
             session.add(run)
         runs.append(run)
     await session.flush()
@@ -92,9 +94,9 @@ async def claim(session: AsyncSession, tenant_id: int, entity: str) -> SyncRun |
             .where(
                 SyncRun.tenant_id == tenant_id,
                 SyncRun.entity == entity,
-                SyncRun.status.in_(("queued", "running")),
+                SyncRun.status.in_((SyncRunStatus.QUEUED, SyncRunStatus.RUNNING)),
             )
-            .order_by(case((SyncRun.status == "queued", 0), else_=1), SyncRun.id.desc())
+            .order_by(case((SyncRun.status == SyncRunStatus.QUEUED, 0), else_=1), SyncRun.id.desc())
             .with_for_update()
             .execution_options(populate_existing=True)
         )
@@ -106,9 +108,13 @@ async def claim(session: AsyncSession, tenant_id: int, entity: str) -> SyncRun |
     for other in others:
         # Covered by the claimed run: a second queued run (two clicks racing) is folded
         # into it; a running one was left by a dead worker and is redone by it.
-        other.status = "failed" if other.status == "running" else "cancelled"
+        other.status = (
+            SyncRunStatus.FAILED
+            if other.status == SyncRunStatus.RUNNING
+            else SyncRunStatus.CANCELLED
+        )
         other.finished_at = now
-    run.status = "running"
+    run.status = SyncRunStatus.RUNNING
     run.started_at = run.started_at or now
     run.attempts += 1
     return run
@@ -121,15 +127,15 @@ async def requeue(session: AsyncSession, run: SyncRun, *, not_before: datetime) 
         select(SyncRun.id).where(
             SyncRun.tenant_id == run.tenant_id,
             SyncRun.entity == run.entity,
-            SyncRun.status == "queued",
+            SyncRun.status == SyncRunStatus.QUEUED,
             SyncRun.id != run.id,
         )
     )
     if other is not None:
-        run.status = "cancelled"
+        run.status = SyncRunStatus.CANCELLED
         run.finished_at = utcnow()
         return False
-    run.status = "queued"
+    run.status = SyncRunStatus.QUEUED
     await session.flush()
     await defer_sync(session, run.tenant_id, run.entity, not_before=not_before)
     return True
@@ -158,7 +164,7 @@ async def expect_simon_edits(session: AsyncSession, tenant_id: int) -> None:
     complete listing of each entity compares every value and puts Rompslomp's back."""
     await session.execute(
         insert(SyncState)
-        .values([{"tenant_id": tenant_id, "entity": e, "repair_pending": True} for e in ENTITIES])
+        .values([{"tenant_id": tenant_id, "entity": e, "repair_pending": True} for e in SyncEntity])
         .on_conflict_do_update(
             index_elements=["tenant_id", "entity"], set_={"repair_pending": True}
         )

@@ -23,36 +23,39 @@ from services.sync_worker.masterdata.sync import active_company
 from services.sync_worker.rompslomp import RompslompError
 from services.sync_worker.rompslomp.connection import connected
 from shared.clock import utcnow
+from shared.enums import IntegrationState, SyncEntity, SyncRunStatus, SyncTrigger
 
 log = structlog.get_logger("services.sync_worker.masterdata")
 
+_ENTITIES = ", ".join(f"('{entity}')" for entity in SyncEntity)
 _CLOCKS = text(
-    """
+    f"""
     SELECT i.tenant_id, e.entity, s.probed_at, s.listed_total,
            greatest(s.listed_at, (SELECT max(r.finished_at) FROM sync_runs r
                                   WHERE r.tenant_id = i.tenant_id AND r.entity = e.entity
-                                    AND r.status IN ('finished', 'failed'))) AS last_full,
+                                    AND r.status IN ('{SyncRunStatus.FINISHED}',
+                                                     '{SyncRunStatus.FAILED}'))) AS last_full,
            EXISTS (SELECT 1 FROM sync_runs r
                    WHERE r.tenant_id = i.tenant_id AND r.entity = e.entity
-                     AND r.status IN ('queued', 'running')) AS busy
+                     AND r.status IN ('{SyncRunStatus.QUEUED}', '{SyncRunStatus.RUNNING}')) AS busy
     FROM integrations i
     JOIN integration_settings st ON st.tenant_id = i.tenant_id
-    CROSS JOIN (VALUES ('customers'), ('articles')) AS e(entity)
+    CROSS JOIN (VALUES {_ENTITIES}) AS e(entity)
     LEFT JOIN sync_states s ON s.tenant_id = i.tenant_id AND s.entity = e.entity
-    WHERE i.state = 'active' AND st.switch_from_administration_id IS NULL
+    WHERE i.state = '{IntegrationState.ACTIVE}' AND st.switch_from_administration_id IS NULL
     ORDER BY i.tenant_id, e.entity
-    """
+    """  # noqa: S608 - constant SQL, no input
 )
 
 
 # Switches saved but not carried out: their job is deferred again (folded into a waiting
 # one by its queueing lock), so a switch whose job died is not stuck for good.
 _SWITCHING = text(
-    """
+    f"""
     SELECT i.tenant_id FROM integrations i
     JOIN integration_settings st ON st.tenant_id = i.tenant_id
-    WHERE i.state = 'active' AND st.switch_from_administration_id IS NOT NULL
-    """
+    WHERE i.state = '{IntegrationState.ACTIVE}' AND st.switch_from_administration_id IS NOT NULL
+    """  # noqa: S608 - constant SQL, no input
 )
 
 
@@ -72,7 +75,9 @@ async def tick(rt: Runtime, now: datetime | None = None) -> dict[str, int]:
             )
             what = due(clock, now, rt.settings)
             if what == "full":
-                await queue_runs(session, row.tenant_id, [row.entity], trigger="scheduled")
+                await queue_runs(
+                    session, row.tenant_id, [SyncEntity(row.entity)], trigger=SyncTrigger.SCHEDULED
+                )
             elif what == "probe":
                 await defer_probe(session, row.tenant_id, row.entity)
             if what is not None:
@@ -83,7 +88,7 @@ async def tick(rt: Runtime, now: datetime | None = None) -> dict[str, int]:
     return queued
 
 
-async def probe(rt: Runtime, tenant_id: int, entity: str) -> int | None:
+async def probe(rt: Runtime, tenant_id: int, entity: SyncEntity) -> int | None:
     """Read the entity's X-Total; queue a full run when it differs from the last complete
     listing's. The total (None: not active, or Rompslomp did not answer)."""
     spec = ENTITIES[entity]
@@ -112,7 +117,7 @@ async def probe(rt: Runtime, tenant_id: int, entity: str) -> int | None:
         state.probed_at = utcnow()
         state.probe_total = total
         if state.listed_total != total:
-            await queue_runs(session, tenant_id, [entity], trigger="probe")
+            await queue_runs(session, tenant_id, [entity], trigger=SyncTrigger.PROBE)
             log.info(
                 "sync.probe.changed",
                 tenant_id=tenant_id,

@@ -28,8 +28,9 @@ from services.sync_worker.log import writer
 from services.sync_worker.masterdata.messages import Line
 from services.sync_worker.masterdata.runs import SYNC_TASK, queue_runs
 from shared.clock import utcnow
+from shared.enums import IntegrationState, LogLevel, SyncEntity, SyncRunStatus, SyncTrigger
+from shared.export_status import IN_FLIGHT
 from shared.master_data_retire import Retired, retire, retire_effect, rompslomp_led
-from shared.master_data_sync import Entity
 from shared.models.integration import Integration, InvoiceExport
 from shared.models.integration_setup import IntegrationSettings, SyncRun, SyncState
 
@@ -37,8 +38,7 @@ log = structlog.get_logger("services.sync_worker.masterdata")
 
 SWITCH_TASK = "masterdata.switch"
 WAIT = timedelta(seconds=15)
-IN_FLIGHT = ("sending", "unknown")  # an export whose POST may have reached Rompslomp
-ENTITIES: tuple[Entity, ...] = ("customers", "articles")
+ENTITIES: tuple[SyncEntity, ...] = tuple(SyncEntity)
 
 
 async def defer_switch(
@@ -72,7 +72,11 @@ async def exports_in_flight(session: AsyncSession, tenant_id: int) -> int:
     count = await session.scalar(
         select(func.count())
         .select_from(InvoiceExport)
-        .where(InvoiceExport.tenant_id == tenant_id, InvoiceExport.status.in_(IN_FLIGHT))
+        .where(
+            InvoiceExport.tenant_id == tenant_id,
+            # an export whose POST may have reached Rompslomp
+            InvoiceExport.status.in_(IN_FLIGHT),
+        )
     )
     return int(count or 0)
 
@@ -105,15 +109,15 @@ async def request_switch(
     stored.switch_requested_at = utcnow()
     await session.execute(
         update(SyncRun)
-        .where(SyncRun.tenant_id == tenant_id, SyncRun.status == "queued")
-        .values(status="cancelled", finished_at=utcnow())
+        .where(SyncRun.tenant_id == tenant_id, SyncRun.status == SyncRunStatus.QUEUED)
+        .values(status=SyncRunStatus.CANCELLED, finished_at=utcnow())
     )
     await defer_switch(session, tenant_id)
     old = stored.switch_from_administration_name or old_name or old_id
     writer.write(
         session,
         tenant_id,
-        level="info",
+        level=LogLevel.INFO,
         message=(
             f"Administratie gewisseld van '{old}' naar '{new_name}'. Simon rondt eerst de "
             f"werkbonnen af die nog onderweg zijn naar '{old}', haalt dan de klanten en "
@@ -137,7 +141,7 @@ async def carry_out(rt: Runtime, tenant_id: int) -> str:
         if stored is None or stored.switch_from_administration_id is None:
             await session.commit()
             return "nothing"
-        if integration is None or integration.state != "active":
+        if integration is None or integration.state != IntegrationState.ACTIVE:
             await session.commit()  # (re)activation defers the job again
             return "inactive"
         if await exports_in_flight(session, tenant_id) or await syncs_running(session, tenant_id):
@@ -170,10 +174,13 @@ async def carry_out(rt: Runtime, tenant_id: int) -> str:
         stored.switch_requested_at = None
         await session.execute(
             update(SyncRun)
-            .where(SyncRun.tenant_id == tenant_id, SyncRun.status.in_(("queued", "running")))
-            .values(status="cancelled", finished_at=utcnow())
+            .where(
+                SyncRun.tenant_id == tenant_id,
+                SyncRun.status.in_((SyncRunStatus.QUEUED, SyncRunStatus.RUNNING)),
+            )
+            .values(status=SyncRunStatus.CANCELLED, finished_at=utcnow())
         )
-        await queue_runs(session, tenant_id, ENTITIES, trigger="switch")
+        await queue_runs(session, tenant_id, list(SyncEntity), trigger=SyncTrigger.SWITCH)
         _write_retired(session, tenant_id, old, new, retired)
         await session.commit()
     log.info("sync.switch.done", tenant_id=tenant_id)
@@ -181,13 +188,13 @@ async def carry_out(rt: Runtime, tenant_id: int) -> str:
 
 
 def _write_retired(
-    session: AsyncSession, tenant_id: int, old: str, new: str, retired: dict[Entity, Retired]
+    session: AsyncSession, tenant_id: int, old: str, new: str, retired: dict[SyncEntity, Retired]
 ) -> None:
-    customers, articles = retired["customers"], retired["articles"]
+    customers, articles = retired[SyncEntity.CUSTOMERS], retired[SyncEntity.ARTICLES]
     writer.write(
         session,
         tenant_id,
-        level="info",
+        level=LogLevel.INFO,
         message=(
             f"Klanten en artikelen van '{old}' uit Simon gehaald: {customers.removed} klanten "
             f"en {articles.removed} artikelen verwijderd, {customers.deactivated} klanten en "
@@ -213,15 +220,16 @@ async def switch_summary(session: AsyncSession, tenant_id: int) -> list[Line]:
         row.entity: row
         for row in await session.scalars(
             select(SyncRun)
-            .where(SyncRun.tenant_id == tenant_id, SyncRun.trigger == "switch")
+            .where(SyncRun.tenant_id == tenant_id, SyncRun.trigger == SyncTrigger.SWITCH)
             .order_by(SyncRun.id.desc())
             .limit(2)
             .execution_options(populate_existing=True)
         )
     }
-    if set(latest) != set(ENTITIES) or any(r.status != "finished" for r in latest.values()):
+    finished = all(run.status == SyncRunStatus.FINISHED for run in latest.values())
+    if set(latest) != set(SyncEntity) or not finished:
         return []
-    customers, articles = latest["customers"], latest["articles"]
+    customers, articles = latest[SyncEntity.CUSTOMERS], latest[SyncEntity.ARTICLES]
     name = await session.scalar(
         select(IntegrationSettings.administration_name).where(
             IntegrationSettings.tenant_id == tenant_id
@@ -230,7 +238,7 @@ async def switch_summary(session: AsyncSession, tenant_id: int) -> list[Line]:
     skipped = customers.skipped + articles.skipped
     return [
         Line(
-            "info",
+            LogLevel.INFO,
             f"Administratie '{name}' ingelezen: {customers.added} klanten en {articles.added} "
             "artikelen toegevoegd"
             + (f", {skipped} overgeslagen (zie de waarschuwingen)." if skipped else "."),

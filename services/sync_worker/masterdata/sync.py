@@ -36,6 +36,7 @@ from services.sync_worker.rompslomp import (
 )
 from services.sync_worker.rompslomp.connection import connected
 from shared.clock import utcnow
+from shared.enums import IntegrationState, SyncEntity, SyncRunStatus, SyncTrigger
 from shared.master_data_sync import Known, known
 from shared.models.integration import Integration
 from shared.models.integration_setup import IntegrationSettings, SyncRun
@@ -45,9 +46,9 @@ log = structlog.get_logger("services.sync_worker.masterdata")
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=30)
 # Runs whose summary is logged even when nothing changed (a person is waiting on them).
-ALWAYS_SUMMARISED = frozenset({"initial", "manual", "resume"})
+ALWAYS_SUMMARISED = frozenset({SyncTrigger.INITIAL, SyncTrigger.MANUAL, SyncTrigger.RESUME})
 # Runs that import an administration anew: a summary, not a line per record.
-FIRST_IMPORTS = frozenset({"initial", "switch"})
+FIRST_IMPORTS = frozenset({SyncTrigger.INITIAL, SyncTrigger.SWITCH})
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,11 @@ async def active_company(session: AsyncSession, tenant_id: int) -> int | None:
             .where(Integration.tenant_id == tenant_id)
         )
     ).first()
-    if row is None or row.state != "active" or row.switch_from_administration_id is not None:
+    if (
+        row is None
+        or row.state != IntegrationState.ACTIVE
+        or row.switch_from_administration_id is not None
+    ):
         return None
     return int(row.administration_id)
 
@@ -86,9 +91,9 @@ async def _start(rt: Runtime, tenant_id: int, spec: EntitySpec) -> tuple[int, Sy
                 .where(
                     SyncRun.tenant_id == tenant_id,
                     SyncRun.entity == spec.name,
-                    SyncRun.status == "queued",
+                    SyncRun.status == SyncRunStatus.QUEUED,
                 )
-                .values(status="cancelled", finished_at=utcnow())
+                .values(status=SyncRunStatus.CANCELLED, finished_at=utcnow())
             )
             run = None
         else:
@@ -115,7 +120,7 @@ async def _prepare(
     return rows, progress
 
 
-async def run_sync(rt: Runtime, tenant_id: int, entity: str) -> SyncRun | None:
+async def run_sync(rt: Runtime, tenant_id: int, entity: SyncEntity) -> SyncRun | None:
     """Claim the entity's queued run and carry it out; the run as it ended (None: nothing
     to do)."""
     spec = ENTITIES[entity]
@@ -153,7 +158,7 @@ async def _finish(
     rt: Runtime,
     spec: EntitySpec,
     progress: Progress,
-    trigger: str,
+    trigger: SyncTrigger,
     rows: dict[int, Known],
     listed: Listed,
 ) -> SyncRun:
@@ -180,8 +185,8 @@ async def _finish(
             lines.append(messages.incomplete(spec))
         await _remember_skips(session, spec, progress, complete=listed.complete)
         lines += await clean_up_simon_made(session, tenant_id, spec, details=progress.details)
-        run = await _end(session, progress, "finished")
-        if trigger == "switch":
+        run = await _end(session, progress, SyncRunStatus.FINISHED)
+        if trigger == SyncTrigger.SWITCH:
             lines += await switch_summary(session, tenant_id)
         elif counts.any or trigger in ALWAYS_SUMMARISED:
             lines.append(messages.summary(spec, counts))
@@ -190,7 +195,7 @@ async def _finish(
     for change in ("added", "changed", "deactivated", "removed"):
         if amount := getattr(counts, change):
             SYNC_ROWS.labels(entity=spec.name, change=change).inc(amount)
-    SYNC_RUNS.labels(entity=spec.name, status="finished").inc()
+    SYNC_RUNS.labels(entity=spec.name, status=SyncRunStatus.FINISHED).inc()
     log.info(
         "sync.run.finished",
         tenant_id=tenant_id,
@@ -220,7 +225,7 @@ async def _remember_skips(
     state.skipped = {**before, **progress.skips} or None
 
 
-async def _end(session: AsyncSession, progress: Progress, status: str) -> SyncRun:
+async def _end(session: AsyncSession, progress: Progress, status: SyncRunStatus) -> SyncRun:
     run = await session.get(SyncRun, progress.run_id, populate_existing=True)
     assert run is not None
     counts = progress.counts
@@ -264,7 +269,7 @@ async def _retry_later(
         lines = [*progress.lines, messages.interrupted(spec, *reason, retry_at)]
         await messages.write_all(session, tenant_id, spec, lines)
         await session.commit()
-    SYNC_RUNS.labels(entity=spec.name, status="retried").inc()
+    SYNC_RUNS.labels(entity=spec.name, status="retried").inc()  # queued again
     log.warning(
         "sync.run.retry_later",
         tenant_id=tenant_id,
@@ -278,11 +283,11 @@ async def _retry_later(
 
 async def _fail(rt: Runtime, spec: EntitySpec, progress: Progress, line: Line | None) -> SyncRun:
     async with rt.sessions() as session:
-        run = await _end(session, progress, "failed")
+        run = await _end(session, progress, SyncRunStatus.FAILED)
         await _remember_skips(session, spec, progress, complete=False)
         lines = [*progress.lines, *([line] if line is not None else [])]
         await messages.write_all(session, progress.tenant_id, spec, lines)
         await session.commit()
-    SYNC_RUNS.labels(entity=spec.name, status="failed").inc()
+    SYNC_RUNS.labels(entity=spec.name, status=SyncRunStatus.FAILED).inc()
     log.warning("sync.run.failed", tenant_id=progress.tenant_id, entity=spec.name, run_id=run.id)
     return run

@@ -17,17 +17,18 @@ from services.sync_worker.masterdata import schedule, switch
 from services.sync_worker.masterdata.runs import PROBE_TASK, SYNC_TASK
 from services.sync_worker.masterdata.switch import SWITCH_TASK
 from services.sync_worker.masterdata.sync import run_sync
+from shared.enums import SyncEntity
 
 
 @app.task(name=SYNC_TASK, pass_context=False, retry=False)
 async def sync(tenant_id: int, entity: str) -> str | None:
-    run = await run_sync(current(), tenant_id, entity)
+    run = await run_sync(current(), tenant_id, SyncEntity(entity))
     return run.status if run is not None else None
 
 
 @app.task(name=PROBE_TASK, pass_context=False, retry=False)
 async def probe(tenant_id: int, entity: str) -> int | None:
-    return await schedule.probe(current(), tenant_id, entity)
+    return await schedule.probe(current(), tenant_id, SyncEntity(entity))
 
 
 @app.periodic(cron="* * * * *", periodic_id="masterdata_tick")

@@ -41,8 +41,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from shared.migrate import upgrade
-    from tests.conftest import admin_execute, with_database
     from tests.e2e.export_chaos import run_chaos
+    from tests.support.database import admin_execute, with_database
 
     server = None
     base_url = os.environ.get("DATABASE_URL")

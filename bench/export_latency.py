@@ -168,7 +168,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from shared.migrate import upgrade
-    from tests.conftest import admin_execute, with_database
+    from tests.support.database import admin_execute, with_database
 
     server = None
     base_url = os.environ.get("DATABASE_URL")

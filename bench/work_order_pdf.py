@@ -153,8 +153,8 @@ def main() -> None:
     from shared.auth import create_tenant
     from shared.db import create_engine, create_sessionmaker
     from shared.migrate import upgrade
-    from tests.conftest import admin_execute, with_database
-    from tests.e2e.conftest import start_service, stop
+    from tests.support.database import admin_execute, with_database
+    from tests.support.processes import start_service, stop
 
     server = None
     base_url = os.environ.get("DATABASE_URL")

@@ -7,25 +7,24 @@ is rolled back (commits inside the app become savepoint releases).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from shared.auth import create_tenant
+from shared.auth import create_tenant, issue_api_key
 from shared.db import create_engine
+from shared.enums import Role
 from shared.migrate import upgrade
+from shared.models import Employee
 from tests.console.browser import report_line
+from tests.support.database import admin_execute, in_thread, with_database
+from tests.support.tenants import TenantKey
 
 
 def pytest_report_header() -> str:
@@ -65,36 +64,6 @@ def database_url(postgres_server_url: str) -> str:
     return url
 
 
-def in_thread(function: Any, *args: Any) -> Any:
-    """Run blocking set-up (which may call asyncio.run) away from the test event loop."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, *args).result()
-
-
-def with_database(url: str, name: str) -> str:
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-def admin_execute(url: str, statement: str) -> None:
-    """Run one statement outside a transaction (CREATE/DROP DATABASE)."""
-    parsed = make_url(url)
-
-    async def go() -> None:
-        connection = await asyncpg.connect(
-            user=parsed.username or "postgres",
-            password=parsed.password,
-            host=parsed.query.get("host") or parsed.host,
-            port=parsed.port,
-            database=parsed.database or "postgres",
-        )
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(go())
-
-
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url, pool_size=5)
@@ -117,17 +86,6 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
             await transaction.rollback()
 
 
-@dataclass
-class TenantKey:
-    tenant_id: int
-    employee_id: int
-    api_key: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}"}
-
-
 @pytest.fixture
 def make_tenant(session: AsyncSession) -> Callable[..., Awaitable[TenantKey]]:
     """A tenant with its first office employee and key, committed (a savepoint release)."""
@@ -143,3 +101,30 @@ def make_tenant(session: AsyncSession) -> Callable[..., Awaitable[TenantKey]]:
 @pytest.fixture
 async def office(make_tenant: Callable[..., Awaitable[TenantKey]]) -> TenantKey:
     return await make_tenant("Tenant A")
+
+
+@pytest.fixture
+def make_field_key(session: AsyncSession) -> Callable[[TenantKey], Awaitable[TenantKey]]:
+    """A field employee of `office`'s tenant and their key, committed."""
+
+    async def make(office: TenantKey) -> TenantKey:
+        employee = Employee(
+            tenant_id=office.tenant_id,
+            name="Piet Monteur",
+            email=f"piet{office.tenant_id}@example.nl",
+            role=Role.FIELD,
+        )
+        session.add(employee)
+        await session.flush()
+        key = await issue_api_key(session, employee)
+        await session.commit()
+        return TenantKey(office.tenant_id, employee.id, key)
+
+    return make
+
+
+@pytest.fixture
+async def field(
+    office: TenantKey, make_field_key: Callable[[TenantKey], Awaitable[TenantKey]]
+) -> TenantKey:
+    return await make_field_key(office)

@@ -22,10 +22,10 @@ import pytest
 from cryptography.fernet import Fernet
 
 from shared.migrate import upgrade
-from tests.conftest import admin_execute, in_thread, with_database
 from tests.console.browser import find_chromium, why_skipped
 from tests.console.world import Stack
-from tests.e2e.conftest import free_port, start_service, stop
+from tests.support.database import admin_execute, in_thread, with_database
+from tests.support.processes import free_port, start_service, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / ".pytest-artifacts" / "console"

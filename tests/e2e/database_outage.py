@@ -27,10 +27,10 @@ from cryptography.fernet import Fernet
 
 from shared.db import create_engine
 from shared.migrate import upgrade
-from tests.conftest import admin_execute, with_database
-from tests.e2e.conftest import start_service, stop
 from tests.e2e.export_world import World, completed_work_order, invoices, make_world
 from tests.e2e.external_postgres import ExternalPostgres
+from tests.support.database import admin_execute, with_database
+from tests.support.processes import start_service, stop
 
 W = "/api/v1/work-orders"
 

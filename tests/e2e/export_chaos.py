@@ -32,8 +32,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from shared.db import create_engine
-from tests.e2e.conftest import ROOT, free_port
 from tests.e2e.export_world import World, archive, completed_work_order, invoices, make_world
+from tests.support.processes import ROOT, free_port
 
 CHAOS_FAULTS: dict[str, Any] = {
     "latency_ms": 60,

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import free_port
+from tests.support.processes import free_port
 
 
 class ExternalPostgres:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, free_port
+from tests.support.processes import ROOT, free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from shared.migrate import upgrade
-from tests.conftest import admin_execute, in_thread, with_database
 from tests.e2e.export_chaos import run_chaos
+from tests.support.database import admin_execute, in_thread, with_database
 
 pytestmark = pytest.mark.e2e
 

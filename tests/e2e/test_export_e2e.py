@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db import create_engine
 from shared.migrate import upgrade
-from tests.conftest import admin_execute, in_thread, with_database
-from tests.e2e.conftest import start_service, stop
 from tests.e2e.export_world import World, archive, completed_work_order, invoices, make_world
+from tests.support.database import admin_execute, in_thread, with_database
+from tests.support.processes import start_service, stop
 
 pytestmark = pytest.mark.e2e
 DEADLINE_SECONDS = 60.0

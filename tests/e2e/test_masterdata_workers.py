@@ -21,8 +21,8 @@ from shared.auth import create_tenant
 from shared.db import create_engine
 from shared.migrate import upgrade
 from shared.models import Customer, IntegrationLogEntry, SyncRun
-from tests.conftest import admin_execute, in_thread, with_database
-from tests.e2e.conftest import free_port, start_service, stop
+from tests.support.database import admin_execute, in_thread, with_database
+from tests.support.processes import free_port, start_service, stop
 
 pytestmark = pytest.mark.e2e
 P = "/api/v1/integration"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import free_port, start_service, stop
+from tests.support.processes import free_port, start_service, stop
 
 pytestmark = pytest.mark.e2e
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.auth import create_tenant
 from shared.models import RompslompConnection
-from tests.e2e.conftest import free_port, start_service, stop
+from tests.support.processes import free_port, start_service, stop
 
 pytestmark = pytest.mark.e2e
 P = "/api/v1/integration"

@@ -1,4 +1,4 @@
-"""Bodies up to 1 MiB reach simon_api whole (the limit itself: tests/test_body_limit.py)."""
+"""Bodies up to 1 MiB reach simon_api whole (the limit itself: tests/shared/test_body_limit.py)."""
 
 from collections.abc import AsyncIterator
 

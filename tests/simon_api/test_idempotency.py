@@ -21,7 +21,7 @@ from services.simon_api.main import create_app
 from services.simon_api.settings import SimonApiSettings
 from shared.auth import create_tenant
 from shared.models import Employee, IdempotencyKey, WorkOrder
-from tests.conftest import TenantKey
+from tests.support.tenants import TenantKey
 
 W = "/api/v1/work-orders"
 

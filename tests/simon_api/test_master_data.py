@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from shared.models import Article
-from tests.simon_api.conftest import Api
+from tests.simon_api.support import Api
 
 
 @pytest.mark.parametrize(

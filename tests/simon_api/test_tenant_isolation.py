@@ -6,7 +6,7 @@ import pytest
 
 from services.simon_api.main import create_app
 from services.simon_api.settings import SimonApiSettings
-from tests.simon_api.conftest import signature_body
+from tests.simon_api.support import signature_body
 
 BODIES = {
     ("PATCH", "/api/v1/customers/{customer_id}"): {"name": "x"},

@@ -14,7 +14,7 @@ from shared.models import (
     WorkOrder,
     WorkOrderForm,
 )
-from tests.sync_worker.export.conftest import Shop
+from tests.sync_worker.export.support import Shop
 
 P = "/api/v1/integration"
 QUESTIONS = [

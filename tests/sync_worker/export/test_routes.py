@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from shared.auth import issue_api_key
 from shared.models import Employee
-from tests.conftest import TenantKey
-from tests.sync_worker.export.conftest import Shop
+from tests.support.tenants import TenantKey
+from tests.sync_worker.export.support import Shop
 
 P = "/api/v1/integration"
 

@@ -12,7 +12,7 @@ from services.sync_worker.integration.state import activate, ensure_integration
 from services.sync_worker.metrics import REGISTRY
 from shared.clock import utcnow
 from shared.models import Article, Integration, IntegrationLogEntry
-from tests.sync_worker.export.conftest import LEASE, SETTLE, Shop
+from tests.sync_worker.export.support import LEASE, SETTLE, Shop
 
 
 async def log_lines(shop: Shop, work_order_id: int) -> list[tuple[str, str, str]]:

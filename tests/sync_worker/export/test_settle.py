@@ -16,7 +16,7 @@ from services.sync_worker.export.sender import ExportWaits
 from shared.clock import utcnow
 from shared.events import WorkOrderArchivedV1
 from shared.models import Integration, IntegrationLogEntry, OutboxEvent
-from tests.sync_worker.export.conftest import LEASE, SETTLE, Shop
+from tests.sync_worker.export.support import LEASE, SETTLE, Shop
 
 
 async def faults(shop: Shop, **config: Any) -> None:

@@ -15,7 +15,7 @@ from services.sync_worker.export.sender import ExportWaits
 from services.sync_worker.rompslomp import BudgetRegistry
 from services.sync_worker.rompslomp.errors import DEFAULT_RETRY_AFTER
 from shared.clock import utcnow
-from tests.sync_worker.export.conftest import Shop
+from tests.sync_worker.export.support import Shop
 
 P = "/api/v1/integration"
 

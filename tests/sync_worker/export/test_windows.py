@@ -14,7 +14,7 @@ from services.sync_worker.export.queue import defer_orphans
 from services.sync_worker.export.reconcile import reconcile_tenant
 from services.sync_worker.rompslomp import RetriableError
 from shared.models import IntegrationLogEntry, InvoiceExport, WorkOrder
-from tests.sync_worker.export.conftest import Shop
+from tests.sync_worker.export.support import Shop
 
 P = "/api/v1/integration"
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models import Customer
-from tests.conftest import TenantKey
-from tests.sync_worker.integration.conftest import Wizard
+from tests.support.tenants import TenantKey
+from tests.sync_worker.support import Wizard
 
 ENDPOINTS = [
     ("GET", "", None),

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.simon_api.lookups import integration_is_active
 from shared.models import SyncRun
-from tests.sync_worker.integration.conftest import Wizard
+from tests.sync_worker.support import Wizard
 
 
 async def test_deactivation_needs_confirmation(wizard: Wizard) -> None:

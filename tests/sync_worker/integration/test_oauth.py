@@ -13,8 +13,8 @@ from services.sync_worker.integration.oauth import pkce_challenge, state_hash
 from services.sync_worker.rompslomp.tokens import cipher_for
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.models import Integration, IntegrationLogEntry, OAuthState, RompslompConnection
-from tests.conftest import TenantKey
-from tests.sync_worker.integration.conftest import ACCEPT_JSON, CALLBACK, Wizard, query_of
+from tests.support.tenants import TenantKey
+from tests.sync_worker.support import ACCEPT_JSON, CALLBACK, Wizard, query_of
 
 
 async def connections(session: AsyncSession, tenant_id: int) -> int:

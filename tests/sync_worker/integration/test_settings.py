@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.sync_worker.integration.conftest import Wizard
+from tests.sync_worker.support import Wizard
 
 
 async def connected(wizard: Wizard) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from services.sync_worker.rompslomp.tokens import cipher_for
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.clock import utcnow
 from shared.models import Integration, IntegrationLogEntry, RompslompConnection
-from tests.sync_worker.integration.conftest import Wizard
+from tests.sync_worker.support import Wizard
 
 HOUR = timedelta(hours=1)
 

@@ -22,7 +22,7 @@ from shared.models import (
     WorkAddress,
     WorkOrder,
 )
-from tests.sync_worker.integration.conftest import Wizard
+from tests.sync_worker.support import Wizard
 
 ALL = ["article_group", "article", "work_order", "work_address", "customer", "object",
        "contact_person"]  # fmt: skip

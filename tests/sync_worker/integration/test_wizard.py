@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models import Customer, IntegrationLogEntry, SyncRun
-from tests.sync_worker.integration.conftest import Wizard, query_of
+from tests.sync_worker.support import Wizard, query_of
 
 
 async def test_a_new_tenant_has_never_activated_the_integration(wizard: Wizard) -> None:

@@ -22,7 +22,7 @@ from services.sync_worker.rompslomp import BudgetRegistry
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.db import create_engine, create_sessionmaker
 from shared.migrate import upgrade
-from tests.conftest import admin_execute, in_thread, with_database
+from tests.support.database import admin_execute, in_thread, with_database
 
 
 async def _until(check, what: str, seconds: float = 60.0) -> None:  # type: ignore[no-untyped-def]

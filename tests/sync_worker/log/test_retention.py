@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sync_worker.log import retention
 from shared.clock import utcnow
 from shared.models import IntegrationLogEntry, InvoiceExport, OutboxEvent, WorkOrder
-from tests.conftest import TenantKey
+from tests.support.tenants import TenantKey
 
 
 def _sessions(session: AsyncSession):  # type: ignore[no-untyped-def]

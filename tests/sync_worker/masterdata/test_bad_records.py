@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from shared.models import Article, Customer, SyncState
-from tests.sync_worker.masterdata.conftest import Tenant
+from tests.sync_worker.masterdata.support import Tenant
 
 
 async def _raw(tenant: Tenant, resource: str, record_id: int, fields: dict[str, Any]) -> None:

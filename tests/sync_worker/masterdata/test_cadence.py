@@ -14,7 +14,7 @@ from services.sync_worker.masterdata.schedule import tick
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.clock import utcnow
 from shared.models import Customer, SyncRun, SyncState
-from tests.sync_worker.masterdata.conftest import Tenant
+from tests.sync_worker.masterdata.support import Tenant
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 SETTINGS = SyncWorkerSettings(database_url="postgresql://unused/unused")

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from shared.models import Article, Customer, Material, WorkAddress, WorkOrder
-from tests.sync_worker.masterdata.conftest import Tenant
+from tests.sync_worker.masterdata.support import Tenant
 
 
 async def _customer(tenant: Tenant, rompslomp_id: int) -> Customer | None:

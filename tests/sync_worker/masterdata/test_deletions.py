@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from services.sync_worker.masterdata.guard import deletions_allowed
 from shared.models import Article, Customer, SyncRun
-from tests.conftest import TenantKey
-from tests.sync_worker.integration.conftest import Wizard
-from tests.sync_worker.masterdata.conftest import Tenant
+from tests.support.tenants import TenantKey
+from tests.sync_worker.masterdata.support import Tenant
+from tests.sync_worker.support import Wizard
 
 
 async def _contact_ids(tenant: Tenant) -> list[int]:

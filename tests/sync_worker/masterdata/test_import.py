@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from services.sync_worker.rompslomp.connection import connected
 from shared.models import Article, Customer, WorkAddress
-from tests.sync_worker.masterdata.conftest import Tenant
+from tests.sync_worker.masterdata.support import Tenant
 
 
 async def test_activation_queues_a_run_and_its_job_per_entity(tenant: Tenant) -> None:

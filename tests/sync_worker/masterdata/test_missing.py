@@ -24,7 +24,7 @@ from shared.models import (
     WorkAddress,
     WorkOrder,
 )
-from tests.sync_worker.masterdata.conftest import Tenant
+from tests.sync_worker.masterdata.support import Tenant
 
 
 async def _customer(tenant: Tenant, rompslomp_id: int) -> Customer | None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from services.sync_worker.integration.state import mark_needs_reconnect
 from shared.models import Article, ArticleGroup, Customer, SyncState, WorkAddress
-from tests.sync_worker.masterdata.conftest import Tenant
+from tests.sync_worker.masterdata.support import Tenant
 
 
 async def _repair_pending(tenant: Tenant) -> dict[str, bool]:

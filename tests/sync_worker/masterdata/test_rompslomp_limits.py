@@ -18,7 +18,7 @@ from services.sync_worker.rompslomp import BudgetRegistry, RetryPolicy
 from services.sync_worker.rompslomp.connection import load_tokens
 from shared.clock import utcnow
 from shared.models import Customer
-from tests.sync_worker.masterdata.conftest import Tenant
+from tests.sync_worker.masterdata.support import Tenant
 
 # As in production (jobs.runtime.BACKGROUND_RETRY) but with short backoffs.
 PATIENT = RetryPolicy(attempts=6, base_delay=0.05, max_delay=0.2, max_retry_after=5.0)

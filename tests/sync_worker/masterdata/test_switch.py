@@ -18,7 +18,7 @@ from shared.models import (
     SyncRun,
     WorkOrder,
 )
-from tests.sync_worker.masterdata.conftest import Tenant
+from tests.sync_worker.masterdata.support import Tenant
 
 
 async def _second_administration(tenant: Tenant) -> int:

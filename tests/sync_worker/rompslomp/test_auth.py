@@ -20,8 +20,7 @@ from services.sync_worker.rompslomp import (
     TokenPersistError,
     TokenSet,
 )
-
-from .conftest import (
+from tests.sync_worker.rompslomp.support import (
     CLIENT_ID,
     CLIENT_SECRET,
     NEW_ACCESS,

@@ -25,8 +25,7 @@ from services.sync_worker.rompslomp.errors import (
     parse_field_errors,
     parse_retry_after,
 )
-
-from .conftest import (
+from tests.sync_worker.rompslomp.support import (
     CLIENT_SECRET,
     COMPANY,
     NEW_ACCESS,

@@ -12,8 +12,7 @@ import respx
 
 from services.sync_worker.masterdata.records import ContactRecord, ProductRecord
 from services.sync_worker.rompslomp import FatalError, RompslompClient
-
-from .conftest import COMPANY, contact
+from tests.sync_worker.rompslomp.support import COMPANY, contact
 
 CONTACTS = f"/api/v1/companies/{COMPANY}/contacts"
 PRODUCTS = f"/api/v1/companies/{COMPANY}/products"

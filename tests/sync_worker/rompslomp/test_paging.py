@@ -15,8 +15,7 @@ from services.sync_worker.rompslomp import (
     RetriableError,
     RompslompClient,
 )
-
-from .conftest import COMPANY, ClientFactory, contact, contacts_page
+from tests.sync_worker.rompslomp.support import COMPANY, ClientFactory, contact, contacts_page
 
 CONTACTS = f"/api/v1/companies/{COMPANY}/contacts"
 

@@ -14,8 +14,7 @@ from services.sync_worker.rompslomp import (
     SalesInvoiceCreate,
     SalesInvoiceLineCreate,
 )
-
-from .conftest import COMPANY, json_of
+from tests.sync_worker.rompslomp.support import COMPANY, json_of
 
 BASE = f"/api/v1/companies/{COMPANY}"
 

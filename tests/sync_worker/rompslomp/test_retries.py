@@ -22,8 +22,7 @@ from services.sync_worker.rompslomp import (
     SalesInvoiceCreate,
     SalesInvoiceLineCreate,
 )
-
-from .conftest import COMPANY, ClientFactory, contacts_page
+from tests.sync_worker.rompslomp.support import COMPANY, ClientFactory, contacts_page
 
 CONTACTS = f"/api/v1/companies/{COMPANY}/contacts"
 INVOICES = f"/api/v1/companies/{COMPANY}/sales_invoices"

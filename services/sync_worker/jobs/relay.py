@@ -16,10 +16,10 @@ import asyncpg
 import structlog
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.jobs.defer import defer_many
-from shared.db import CONNECT_TIMEOUT_SECONDS
+from shared.db import CONNECT_TIMEOUT_SECONDS, SessionFactory
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.outbox import NOTIFY_CHANNEL
 
@@ -72,7 +72,7 @@ async def relay_once(session: AsyncSession) -> int:
     return len(rows)
 
 
-async def relay_pending(sessions: async_sessionmaker[AsyncSession]) -> int:
+async def relay_pending(sessions: SessionFactory) -> int:
     total = 0
     while True:
         async with sessions() as session:
@@ -101,7 +101,7 @@ async def _listen(
 
 async def run(
     url: str,
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: SessionFactory,
     *,
     on_listening: Callable[[], None] = lambda: None,
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,

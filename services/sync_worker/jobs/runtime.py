@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from services.sync_worker.rompslomp import RetryPolicy
 from services.sync_worker.rompslomp.connection import Rompslomp
 from services.sync_worker.settings import SyncWorkerSettings
+from shared.db import SessionFactory
 
 # Nobody waits on a job: back off longer than an interactive request does. A Retry-After
 # (or a tenant pause) beyond 5 s is never slept through in a worker slot: the job goes back
@@ -24,7 +23,7 @@ BACKGROUND_RETRY = RetryPolicy(attempts=5, base_delay=0.5, max_delay=10.0, max_r
 
 @dataclass
 class Runtime:
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: SessionFactory
     rompslomp: Rompslomp
     settings: SyncWorkerSettings
 

@@ -34,7 +34,7 @@ lint: install
 	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy services shared
+	$(BIN)/mypy services shared tests
 
 check: lint typecheck test
 

@@ -35,10 +35,10 @@ def pytest_report_header() -> str:
 def _embedded_server() -> tuple[Any, str]:
     runtime = Path(tempfile.mkdtemp(prefix="simon-run-"))
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
-    import pgserver
+    from pgserver.postgres_server import get_server
 
     directory = Path(tempfile.mkdtemp(prefix="simon-pg-"))
-    server = pgserver.get_server(str(directory), cleanup_mode="delete")
+    server = get_server(str(directory), cleanup_mode="delete")
     return server, str(directory)
 
 

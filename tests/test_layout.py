@@ -126,9 +126,7 @@ def test_every_test_directory_is_a_package() -> None:
 
 def test_the_rules_can_fail(tmp_path: Path) -> None:
     """Each check finds what it exists to find."""
-    assert imports_from_a_conftest("from .conftest import Api\n") == [
-        "from .conftest import Api"
-    ]
+    assert imports_from_a_conftest("from .conftest import Api\n") == ["from .conftest import Api"]
     assert imports_from_a_conftest("from tests.a import conftest as a\nimport tests.conftest\n")
     assert imports_from_a_conftest("from tests.a.support import Api\n") == []
     (tmp_path / "tests" / "shop").mkdir(parents=True)

@@ -12,6 +12,7 @@ from playwright.async_api import expect
 
 from services.sync_worker.log import writer
 from shared.db import create_engine, create_sessionmaker
+from shared.enums import LogLevel, LogTable
 from tests.console.world import Office, Stack, login, new_tenant
 
 pytestmark = pytest.mark.e2e
@@ -27,8 +28,8 @@ async def _write_log(stack: Stack, tenant_id: int, work_order_id: int) -> None:
                 writer.write(
                     session,
                     tenant_id,
-                    level="info",
-                    table="customer",
+                    level=LogLevel.INFO,
+                    table=LogTable.CUSTOMER,
                     message=f"Klant {n} toegevoegd aan Simon",
                     message_en=f"Customer {n} added to Simon",
                 )
@@ -36,8 +37,8 @@ async def _write_log(stack: Stack, tenant_id: int, work_order_id: int) -> None:
                 writer.write(
                     session,
                     tenant_id,
-                    level="warning",
-                    table="article",
+                    level=LogLevel.WARNING,
+                    table=LogTable.ARTICLE,
                     message=f"Artikel A{n} overgeslagen",
                     action="Controleer het artikel in Rompslomp.",
                     subject=f"A{n}",
@@ -45,8 +46,8 @@ async def _write_log(stack: Stack, tenant_id: int, work_order_id: int) -> None:
             writer.write(
                 session,
                 tenant_id,
-                level="error",
-                table="work_order",
+                level=LogLevel.ERROR,
+                table=LogTable.WORK_ORDER,
                 work_order_id=work_order_id,
                 message="Werkbon heeft geen klant: er is geen conceptfactuur gemaakt.",
                 action="Kies een klant uit Rompslomp en archiveer opnieuw.",

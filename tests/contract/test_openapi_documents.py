@@ -43,7 +43,7 @@ def walk(node: Any) -> Iterator[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("service", DOCUMENTS)
-def test_every_error_is_documented_as_problem_json(service):
+def test_every_error_is_documented_as_problem_json(service: str) -> None:
     for method, path, operation in operations(DOCUMENTS[service]):
         for status, response in operation["responses"].items():
             if status.isdigit() and int(status) >= 400:
@@ -57,7 +57,7 @@ def test_every_error_is_documented_as_problem_json(service):
 
 
 @pytest.mark.parametrize("service", DOCUMENTS)
-def test_errors_raised_around_the_routes_are_documented(service):
+def test_errors_raised_around_the_routes_are_documented(service: str) -> None:
     for method, path, operation in operations(DOCUMENTS[service]):
         responses = operation["responses"]
         assert "503" in responses, (method, path)
@@ -69,7 +69,7 @@ def test_errors_raised_around_the_routes_are_documented(service):
 
 
 @pytest.mark.parametrize("service", DOCUMENTS)
-def test_constraints_are_json_schema_keywords_with_exact_bounds(service):
+def test_constraints_are_json_schema_keywords_with_exact_bounds(service: str) -> None:
     """pydantic writes `ge`/`le` for constraints it cannot place, and 2^63 - 1 as a float
     (2^63): a client would then send values the service refuses."""
     for schema in walk(DOCUMENTS[service]):
@@ -81,7 +81,7 @@ def test_constraints_are_json_schema_keywords_with_exact_bounds(service):
 
 
 @pytest.mark.parametrize("service", DOCUMENTS)
-def test_no_default_contradicts_its_own_schema(service):
+def test_no_default_contradicts_its_own_schema(service: str) -> None:
     for schema in walk(DOCUMENTS[service]):
         if "default" in schema and schema["default"] is None:
             text = json.dumps(schema)
@@ -90,7 +90,7 @@ def test_no_default_contradicts_its_own_schema(service):
             assert schema["default"] == schema["const"], schema
 
 
-def test_decimals_travel_as_strings_with_their_digit_limits():
+def test_decimals_travel_as_strings_with_their_digit_limits() -> None:
     schemas = DOCUMENTS["simon_api"]["components"]["schemas"]
     price = schemas["ArticleCreate"]["properties"]["price"]
     assert price["type"] == "string"
@@ -100,7 +100,7 @@ def test_decimals_travel_as_strings_with_their_digit_limits():
     assert "pattern" in quantity
 
 
-def test_patch_fields_that_refuse_null_do_not_offer_it():
+def test_patch_fields_that_refuse_null_do_not_offer_it() -> None:
     schemas = DOCUMENTS["simon_api"]["components"]["schemas"]
     for model, field in (
         ("CustomerUpdate", "name"),
@@ -114,21 +114,21 @@ def test_patch_fields_that_refuse_null_do_not_offer_it():
         assert "null" not in json.dumps(property_), (model, field, property_)
 
 
-def test_a_choice_question_needs_options_in_the_document_too():
+def test_a_choice_question_needs_options_in_the_document_too() -> None:
     question = DOCUMENTS["simon_api"]["components"]["schemas"]["Question"]
     assert question["if"]["properties"]["type"]["enum"] == ["choice", "multi_choice"]
     assert question["then"]["required"] == ["options"]
     assert question["else"]["properties"]["options"] == {"type": "null"}
 
 
-def test_yeses_the_request_must_carry_are_const_true_and_required():
+def test_yeses_the_request_must_carry_are_const_true_and_required() -> None:
     schemas = DOCUMENTS["sync_worker"]["components"]["schemas"]
     for model, field in (("SettingsIn", "accept_terms"), ("DeactivateRequest", "confirm")):
         assert schemas[model]["properties"][field]["const"] is True
         assert field in schemas[model]["required"]
 
 
-def test_the_wipe_names_its_tables():
+def test_the_wipe_names_its_tables() -> None:
     tables = DOCUMENTS["sync_worker"]["components"]["schemas"]["WipeRequest"]["properties"]
     assert "contact_person" in tables["tables"]["items"]["enum"]
 
@@ -163,7 +163,7 @@ def _inline(node: Any, document: dict[str, Any]) -> Any:
     return node
 
 
-def test_string_limits_fit_the_columns_they_are_stored_in():
+def test_string_limits_fit_the_columns_they_are_stored_in() -> None:
     """A customer `number` of 51 characters or an object `brand` of 101 were 500s: the
     schema allowed what the column could not hold."""
     tables = Base.metadata.tables

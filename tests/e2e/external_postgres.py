@@ -29,9 +29,10 @@ class ExternalPostgres:
         self.directory = self.root / "pg"
         self.directory.mkdir()
         import pgserver
+        from pgserver.postgres_server import get_server
 
         self._pgserver: Any = pgserver
-        self.server: Any = pgserver.get_server(str(self.directory), cleanup_mode=None)
+        self.server: Any = get_server(str(self.directory), cleanup_mode=None)
         self.socket_dir = Path(self.server.get_postmaster_info().socket_dir)
         self.port = free_port()
         self.log = self.directory / "log"

@@ -4,6 +4,7 @@ asyncpg pool for authentication and work order reads, SQLAlchemy for writes)."""
 import json
 import subprocess
 import sys
+from typing import Any
 
 import httpx
 import pytest
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def tenant(database_url):
+def tenant(database_url: str) -> dict[str, Any]:
     """A tenant made by the console script, as an operator would."""
     import os
 
@@ -24,16 +25,19 @@ def tenant(database_url):
         timeout=60,
         check=True,
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    created: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return created
 
 
-async def test_health_and_ready(simon_api_url):
+async def test_health_and_ready(simon_api_url: str) -> None:
     async with httpx.AsyncClient(base_url=simon_api_url) as client:
         assert (await client.get("/health")).json() == {"status": "ok"}
         assert (await client.get("/ready")).json() == {"status": "ok"}
 
 
-async def test_a_work_order_walks_its_lifecycle_over_http(simon_api_url, tenant):
+async def test_a_work_order_walks_its_lifecycle_over_http(
+    simon_api_url: str, tenant: dict[str, Any]
+) -> None:
     headers = {"Authorization": f"Bearer {tenant['api_key']}"}
     async with httpx.AsyncClient(base_url=f"{simon_api_url}/api/v1", headers=headers) as client:
         employees = (await client.get("/employees")).json()["items"]
@@ -69,7 +73,7 @@ async def test_a_work_order_walks_its_lifecycle_over_http(simon_api_url, tenant)
         assert shown["time_entries"][0]["minutes"] == 60
 
 
-async def test_a_wrong_key_is_refused_over_http(simon_api_url):
+async def test_a_wrong_key_is_refused_over_http(simon_api_url: str) -> None:
     async with httpx.AsyncClient(base_url=simon_api_url) as client:
         response = await client.get(
             "/api/v1/work-orders", headers={"Authorization": "Bearer sim_wrong"}
@@ -77,7 +81,7 @@ async def test_a_wrong_key_is_refused_over_http(simon_api_url):
     assert response.status_code == 401
 
 
-async def test_sync_worker_process_is_healthy_and_ready(sync_worker_url):
+async def test_sync_worker_process_is_healthy_and_ready(sync_worker_url: str) -> None:
     async with httpx.AsyncClient(base_url=sync_worker_url) as client:
         assert (await client.get("/health")).json() == {"status": "ok"}
         assert (await client.get("/ready")).json() == {"status": "ok"}

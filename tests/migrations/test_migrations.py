@@ -9,7 +9,7 @@ from shared.migrate import downgrade, upgrade
 from tests.support.database import admin_execute, in_thread, with_database
 
 
-async def _tables(url):
+async def _tables(url: str) -> list[str]:
     parsed = make_url(url)
     connection = await asyncpg.connect(
         user=parsed.username,
@@ -22,12 +22,12 @@ async def _tables(url):
         rows = await connection.fetch(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
         )
-        return [r["tablename"] for r in rows]
+        return [str(r["tablename"]) for r in rows]
     finally:
         await connection.close()
 
 
-async def test_upgrade_downgrade_upgrade(postgres_server_url):
+async def test_upgrade_downgrade_upgrade(postgres_server_url: str) -> None:
     name = f"simon_migrations_{uuid.uuid4().hex[:8]}"
     in_thread(admin_execute, postgres_server_url, f"CREATE DATABASE {name}")
     url = with_database(postgres_server_url, name)

@@ -1,9 +1,10 @@
 """A body over 1 MiB answers 413 before authentication or parsing, in both services."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from services.simon_api.main import create_app as create_simon_api
 from services.simon_api.settings import SimonApiSettings
@@ -12,7 +13,8 @@ from services.sync_worker.settings import SyncWorkerSettings
 from shared.body_limit import MAX_BODY_BYTES
 
 UNUSED_DB = "postgresql://unused/unused"
-APPS = {
+# Each service: how to make its app, and a path that takes a body.
+APPS: dict[str, tuple[Callable[[], FastAPI], str]] = {
     "simon_api": (
         lambda: create_simon_api(SimonApiSettings(database_url=UNUSED_DB)),
         "/api/v1/customers",
@@ -32,7 +34,7 @@ def client_for(name: str) -> httpx.AsyncClient:
 
 
 @pytest.mark.parametrize("name", APPS)
-async def test_a_declared_large_body_is_refused_before_authentication(name):
+async def test_a_declared_large_body_is_refused_before_authentication(name: str) -> None:
     path = APPS[name][1]
     async with client_for(name) as client:
         response = await client.post(
@@ -44,7 +46,7 @@ async def test_a_declared_large_body_is_refused_before_authentication(name):
 
 
 @pytest.mark.parametrize("name", APPS)
-async def test_a_chunked_large_body_is_refused(name):
+async def test_a_chunked_large_body_is_refused(name: str) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(20):
             yield b"x" * (64 * 1024)

@@ -80,9 +80,7 @@ async def test_simon_api_answers_503_while_the_database_is_away(
 async def test_sync_worker_answers_503_while_the_database_is_away(
     sync_worker: httpx.AsyncClient,
 ) -> None:
-    answer = await sync_worker.get(
-        "/api/v1/integration", headers={"Authorization": "Bearer sim_x"}
-    )
+    answer = await sync_worker.get("/api/v1/integration", headers={"Authorization": "Bearer sim_x"})
     _is_database_unavailable(answer)
 
 

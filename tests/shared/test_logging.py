@@ -5,7 +5,7 @@ import logging
 from shared.logging import RedactSecrets
 
 
-def test_access_log_hides_the_callback_code_and_state():
+def test_access_log_hides_the_callback_code_and_state() -> None:
     record = logging.LogRecord(
         "uvicorn.access",
         logging.INFO,

@@ -49,7 +49,7 @@ def test_a_wrapped_driver_error_means_the_database_is_away() -> None:
         asyncpg.CannotConnectNowError("the database system is starting up"),
     )
     assert isinstance(wrapped, sa_exc.DBAPIError)
-    wrapped.orig = None  # type: ignore[assignment]  # only the cause chain is left
+    wrapped.orig = None  # only the cause chain is left
     assert database_unavailable(wrapped)
     invalidated = sa_exc.DBAPIError(
         "SELECT 1", {}, Exception("closed"), connection_invalidated=True

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 UNUSED_DB = "postgresql://unused/unused"
 
 
-def test_production_without_a_token_key_or_with_the_dev_secret_refuses_to_start():
+def test_production_without_a_token_key_or_with_the_dev_secret_refuses_to_start() -> None:
     settings = SyncWorkerSettings(database_url=UNUSED_DB, environment="production")
     with pytest.raises(SystemExit) as refused:
         create_sync_worker(settings)
@@ -27,7 +27,7 @@ def test_production_without_a_token_key_or_with_the_dev_secret_refuses_to_start(
     assert "ROMPSLOMP_CLIENT_SECRET is the sandbox's dev secret" in message
 
 
-def test_production_with_real_secrets_starts():
+def test_production_with_real_secrets_starts() -> None:
     settings = SyncWorkerSettings(
         database_url=UNUSED_DB,
         environment="production",
@@ -37,12 +37,12 @@ def test_production_with_real_secrets_starts():
     assert create_sync_worker(settings).title == "Simon sync worker"
 
 
-def test_development_keeps_the_dev_defaults():
+def test_development_keeps_the_dev_defaults() -> None:
     assert create_sync_worker(SyncWorkerSettings(database_url=UNUSED_DB)) is not None
     assert create_simon_api(SimonApiSettings(database_url=UNUSED_DB)) is not None
 
 
-def test_the_process_exits_with_the_message():
+def test_the_process_exits_with_the_message() -> None:
     """As an operator sees it: uvicorn exits 1 and prints why, without a traceback."""
     env = {
         **os.environ,

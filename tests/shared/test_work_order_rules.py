@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from shared.auth import create_tenant
 from shared.clock import utcnow
 from shared.db import SessionFactory, create_sessionmaker
+from shared.enums import WorkOrderStatus
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.export_status import ExportStatus
 from shared.models.integration import Integration, InvoiceExport
@@ -166,7 +167,7 @@ async def test_an_export_waits_for_a_reopen_and_then_finds_the_archive_gone(
         work_order = await lock_work_order(reopen, archived.tenant_id, archived.work_order_id)
         assert work_order is not None
         assert await reopen_refusal_for(reopen, work_order) is None
-        work_order.status = "completed"
+        work_order.status = WorkOrderStatus.COMPLETED
         await reopen.flush()
 
         pid = await _backend(export)

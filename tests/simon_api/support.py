@@ -27,7 +27,7 @@ def signature_body(name: str = "J. Jansen", png: bytes | None = None) -> dict[st
     return {"name": name, "image": base64.b64encode(png or signature_png()).decode()}
 
 
-METER_FORM = {
+METER_FORM: dict[str, Any] = {
     "name": "Onderhoud cv-ketel",
     "questions": [
         {"key": "meterstand", "label": "Meterstand", "type": "number", "on_invoice": True},
@@ -50,6 +50,10 @@ METER_FORM = {
 }
 
 
+# A JSON object as the API answers it.
+Json = dict[str, Any]
+
+
 class Api:
     """Small helpers over the client: create things, assert the status."""
 
@@ -62,18 +66,29 @@ class Api:
         assert response.status_code == status, response.text
         return response.json() if response.content else None
 
-    async def customer(self, **fields: Any) -> Any:
-        return await self.post("/customers", {"name": "Bakkerij Jansen", **fields})
+    async def put(self, path: str, body: Any = None, status: int = 200) -> Any:
+        response = await self.client.put(f"/api/v1{path}", json=body, headers=self.who.headers)
+        assert response.status_code == status, response.text
+        return response.json() if response.content else None
 
-    async def article(self, **fields: Any) -> Any:
+    async def created(self, path: str, body: Json | None = None, status: int = 201) -> Json:
+        """POST that answers one object (the thing made, or the work order it changed)."""
+        made = await self.post(path, body, status)
+        assert isinstance(made, dict), made
+        return made
+
+    async def customer(self, **fields: Any) -> Json:
+        return await self.created("/customers", {"name": "Bakkerij Jansen", **fields})
+
+    async def article(self, **fields: Any) -> Json:
         body = {"code": "KB15", "description": "Koperen bocht 15 mm", "price": "2.35"}
-        return await self.post("/articles", {**body, **fields})
+        return await self.created("/articles", {**body, **fields})
 
-    async def work_address(self, customer_id: int, **fields: Any) -> Any:
+    async def work_address(self, customer_id: int, **fields: Any) -> Json:
         body = {"customer_id": customer_id, "street": "Kerkstraat 5", "city": "Utrecht"}
-        return await self.post("/work-addresses", {**body, **fields})
+        return await self.created("/work-addresses", {**body, **fields})
 
-    async def planned_work_order(self, **fields: Any) -> Any:
+    async def planned_work_order(self, **fields: Any) -> Json:
         customer = await self.customer()
         address = await self.work_address(customer["id"])
         body = {
@@ -83,22 +98,19 @@ class Api:
             "assignee_id": self.who.employee_id,
             "planned_date": "2026-12-01",
         }
-        return await self.post("/work-orders", {**body, **fields})
+        return await self.created("/work-orders", {**body, **fields})
 
-    async def put(self, path: str, body: Any = None, status: int = 200) -> Any:
-        response = await self.client.put(f"/api/v1{path}", json=body, headers=self.who.headers)
-        assert response.status_code == status, response.text
-        return response.json() if response.content else None
+    async def template(self, **fields: Any) -> Json:
+        return await self.created("/form-templates", {**METER_FORM, **fields})
 
-    async def template(self, **fields: Any) -> Any:
-        return await self.post("/form-templates", {**METER_FORM, **fields})
+    async def form(self, work_order_id: int, template_id: int) -> Json:
+        return await self.created(
+            f"/work-orders/{work_order_id}/forms", {"template_id": template_id}
+        )
 
-    async def form(self, work_order_id: int, template_id: int) -> Any:
-        return await self.post(f"/work-orders/{work_order_id}/forms", {"template_id": template_id})
-
-    async def completed_work_order(self) -> Any:
+    async def completed_work_order(self) -> Json:
         work_order = await self.planned_work_order()
         await self.post(
             f"/work-orders/{work_order['id']}/time-entries", {"kind": "work", "minutes": 120}
         )
-        return await self.post(f"/work-orders/{work_order['id']}/complete", status=200)
+        return await self.created(f"/work-orders/{work_order['id']}/complete", status=200)

@@ -1,16 +1,22 @@
 """Bad input is a 422 problem naming the field, never a 500."""
 
+from typing import Any
+
+import httpx
 import pytest
+
+from tests.simon_api.support import Api, Json
+from tests.support.tenants import TenantKey
 
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-async def work_order(api):
+async def work_order(api: Api) -> Json:
     return await api.planned_work_order()
 
 
-def _assert_field_problem(response, field):
+def _assert_field_problem(response: httpx.Response, field: str) -> None:
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == PROBLEM
     body = response.json()
@@ -19,7 +25,9 @@ def _assert_field_problem(response, field):
 
 
 @pytest.mark.parametrize("minutes", [0, -15, 1.5, "abc", None, 10**9])
-async def test_time_entry_minutes_must_be_whole_and_positive(client, office, work_order, minutes):
+async def test_time_entry_minutes_must_be_whole_and_positive(
+    client: httpx.AsyncClient, office: TenantKey, work_order: Json, minutes: object
+) -> None:
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/time-entries",
         json={"kind": "work", "minutes": minutes},
@@ -28,7 +36,9 @@ async def test_time_entry_minutes_must_be_whole_and_positive(client, office, wor
     _assert_field_problem(response, "minutes")
 
 
-async def test_time_entry_kind_must_be_work_or_travel(client, office, work_order):
+async def test_time_entry_kind_must_be_work_or_travel(
+    client: httpx.AsyncClient, office: TenantKey, work_order: Json
+) -> None:
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/time-entries",
         json={"kind": "pause", "minutes": 10},
@@ -39,8 +49,8 @@ async def test_time_entry_kind_must_be_work_or_travel(client, office, work_order
 
 @pytest.mark.parametrize("quantity", ["0", "-1", "abc", "NaN", "Infinity", "1.23456", None])
 async def test_material_quantity_must_be_a_positive_decimal(
-    api, client, office, work_order, quantity
-):
+    api: Api, client: httpx.AsyncClient, office: TenantKey, work_order: Json, quantity: str | None
+) -> None:
     article = await api.article()
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/materials",
@@ -52,8 +62,8 @@ async def test_material_quantity_must_be_a_positive_decimal(
 
 @pytest.mark.parametrize("price", ["-0.01", "abc", "1e400"])
 async def test_material_unit_price_must_be_a_decimal_of_zero_or_more(
-    api, client, office, work_order, price
-):
+    api: Api, client: httpx.AsyncClient, office: TenantKey, work_order: Json, price: str
+) -> None:
     article = await api.article()
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/materials",
@@ -63,7 +73,9 @@ async def test_material_unit_price_must_be_a_decimal_of_zero_or_more(
     _assert_field_problem(response, "unit_price")
 
 
-async def test_unknown_article_on_a_material(client, office, work_order):
+async def test_unknown_article_on_a_material(
+    client: httpx.AsyncClient, office: TenantKey, work_order: Json
+) -> None:
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/materials",
         json={"article_id": 999999999, "quantity": "1"},
@@ -74,21 +86,27 @@ async def test_unknown_article_on_a_material(client, office, work_order):
 
 
 @pytest.mark.parametrize("field", ["customer_id", "work_address_id", "assignee_id"])
-async def test_unknown_ids_on_a_work_order(client, office, field):
+async def test_unknown_ids_on_a_work_order(
+    client: httpx.AsyncClient, office: TenantKey, field: str
+) -> None:
     response = await client.post(
         "/api/v1/work-orders", json={field: 999999999, "description": "x"}, headers=office.headers
     )
     _assert_field_problem(response, field)
 
 
-async def test_unknown_customer_on_a_work_address(client, office):
+async def test_unknown_customer_on_a_work_address(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     response = await client.post(
         "/api/v1/work-addresses", json={"customer_id": 999999999}, headers=office.headers
     )
     _assert_field_problem(response, "customer_id")
 
 
-async def test_unknown_article_group_on_an_article(client, office):
+async def test_unknown_article_group_on_an_article(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     response = await client.post(
         "/api/v1/articles",
         json={"code": "X", "description": "x", "price": "1", "article_group_id": 999999999},
@@ -109,7 +127,9 @@ async def test_unknown_article_group_on_an_article(client, office):
         ({"name": "x", "rompslomp_id": 5}, "rompslomp_id"),
     ],
 )
-async def test_customer_body_problems(client, office, body, field):
+async def test_customer_body_problems(
+    client: httpx.AsyncClient, office: TenantKey, body: Json, field: str
+) -> None:
     response = await client.post("/api/v1/customers", json=body, headers=office.headers)
     _assert_field_problem(response, field)
 
@@ -123,7 +143,9 @@ async def test_customer_body_problems(client, office, body, field):
         ({"code": "X", "description": "x", "price": "1", "vat_rate": "21"}, "vat_rate"),
     ],
 )
-async def test_article_body_problems(client, office, body, field):
+async def test_article_body_problems(
+    client: httpx.AsyncClient, office: TenantKey, body: Json, field: str
+) -> None:
     response = await client.post("/api/v1/articles", json=body, headers=office.headers)
     _assert_field_problem(response, field)
 
@@ -140,12 +162,14 @@ async def test_article_body_problems(client, office, body, field):
         ({"status": "archived"}, "status"),
     ],
 )
-async def test_work_order_body_problems(client, office, body, field):
+async def test_work_order_body_problems(
+    client: httpx.AsyncClient, office: TenantKey, body: Json, field: str
+) -> None:
     response = await client.post("/api/v1/work-orders", json=body, headers=office.headers)
     _assert_field_problem(response, field)
 
 
-async def test_a_body_that_is_not_json(client, office):
+async def test_a_body_that_is_not_json(client: httpx.AsyncClient, office: TenantKey) -> None:
     response = await client.post(
         "/api/v1/work-orders",
         content=b"{not json",
@@ -155,7 +179,7 @@ async def test_a_body_that_is_not_json(client, office):
     assert response.headers["content-type"] == PROBLEM
 
 
-async def test_a_body_that_is_a_list(client, office):
+async def test_a_body_that_is_a_list(client: httpx.AsyncClient, office: TenantKey) -> None:
     response = await client.post("/api/v1/customers", json=[1, 2], headers=office.headers)
     assert response.status_code == 422
 
@@ -173,29 +197,37 @@ async def test_a_body_that_is_a_list(client, office):
         ({"assignee_id": -1}, "assignee_id"),
     ],
 )
-async def test_list_query_problems(client, office, params, field):
+async def test_list_query_problems(
+    client: httpx.AsyncClient, office: TenantKey, params: dict[str, Any], field: str
+) -> None:
     response = await client.get("/api/v1/work-orders", params=params, headers=office.headers)
     _assert_field_problem(response, field)
 
 
-async def test_a_search_text_with_a_nul_byte(client, office):
+async def test_a_search_text_with_a_nul_byte(client: httpx.AsyncClient, office: TenantKey) -> None:
     response = await client.get("/api/v1/customers", params={"q": "a\x00b"}, headers=office.headers)
     _assert_field_problem(response, "q")
 
 
 @pytest.mark.parametrize("work_order_id", ["abc", "0", str(2**63), "-1"])
-async def test_path_ids_out_of_range(client, office, work_order_id):
+async def test_path_ids_out_of_range(
+    client: httpx.AsyncClient, office: TenantKey, work_order_id: str
+) -> None:
     response = await client.get(f"/api/v1/work-orders/{work_order_id}", headers=office.headers)
     _assert_field_problem(response, "work_order_id")
 
 
-async def test_a_missing_work_order_is_a_404_problem(client, office):
+async def test_a_missing_work_order_is_a_404_problem(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     response = await client.get("/api/v1/work-orders/999999999", headers=office.headers)
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
 
 
-async def test_nulling_a_required_line_field_is_refused(api, client, office, work_order):
+async def test_nulling_a_required_line_field_is_refused(
+    api: Api, client: httpx.AsyncClient, office: TenantKey, work_order: Json
+) -> None:
     entry = await api.post(
         f"/work-orders/{work_order['id']}/time-entries", {"kind": "work", "minutes": 10}
     )
@@ -207,13 +239,17 @@ async def test_nulling_a_required_line_field_is_refused(api, client, office, wor
     _assert_field_problem(response, "minutes")
 
 
-async def test_an_unknown_route_is_a_404_problem(client, office):
+async def test_an_unknown_route_is_a_404_problem(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     response = await client.get("/api/v1/nothing-here", headers=office.headers)
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
 
 
-async def test_a_wrong_method_is_a_405_problem(client, office):
+async def test_a_wrong_method_is_a_405_problem(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     response = await client.put("/api/v1/work-orders", headers=office.headers)
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"

@@ -2,7 +2,10 @@
 
 from collections.abc import AsyncIterator
 
+import httpx
+
 from shared.body_limit import MAX_BODY_BYTES
+from tests.support.tenants import TenantKey
 
 
 def padded(json_text: str, size: int) -> bytes:
@@ -11,7 +14,9 @@ def padded(json_text: str, size: int) -> bytes:
     return body[:-1] + b" " * (size - len(body)) + b"}"
 
 
-async def test_a_body_of_exactly_the_limit_is_accepted(client, office):
+async def test_a_body_of_exactly_the_limit_is_accepted(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     response = await client.post(
         "/api/v1/customers",
         content=padded('{"name": "Bakkerij Jansen"}', MAX_BODY_BYTES),
@@ -21,7 +26,9 @@ async def test_a_body_of_exactly_the_limit_is_accepted(client, office):
     assert response.json()["name"] == "Bakkerij Jansen"
 
 
-async def test_a_small_chunked_body_is_replayed_whole(client, office):
+async def test_a_small_chunked_body_is_replayed_whole(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         yield b'{"name": '
         yield b'"Bakkerij Jansen"}'

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import authenticate, create_tenant
 from shared.db import create_engine, create_sessionmaker
@@ -16,7 +17,9 @@ from shared.reader import SessionReader
 from shared.work_order_view import render_views
 
 
-async def test_tenant_create_prints_a_working_office_key(database_url, session):
+async def test_tenant_create_prints_a_working_office_key(
+    database_url: str, session: AsyncSession
+) -> None:
     result = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "services.simon_api.cli", "tenant", "create", "--name", "CLI BV"],
@@ -32,7 +35,7 @@ async def test_tenant_create_prints_a_working_office_key(database_url, session):
     assert (principal.tenant_id, principal.role) == (created["tenant_id"], "office")
 
 
-def test_tenant_create_refuses_an_empty_name(database_url):
+def test_tenant_create_refuses_an_empty_name(database_url: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "services.simon_api.cli", "tenant", "create", "--name", " "],
         env={**os.environ, "DATABASE_URL": database_url},
@@ -46,8 +49,8 @@ def test_tenant_create_refuses_an_empty_name(database_url):
 
 
 async def test_work_orders_refresh_views_writes_each_stored_body_from_its_definition(
-    database_url,
-):
+    database_url: str,
+) -> None:
     """After a change to `WorkOrderOut`: every stored body is written again (here one that
     was never written, as a row from before the change would be)."""
     engine = create_engine(database_url, pool_size=1)

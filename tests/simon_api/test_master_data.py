@@ -1,11 +1,16 @@
 """Customers and articles: Simon-managed until the integration is active (R-MASTER-3)."""
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
+import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.enums import IntegrationState
 from shared.models import Article
-from tests.simon_api.support import Api
+from tests.simon_api.support import Api, Json
+from tests.support.tenants import TenantKey
 
 
 @pytest.mark.parametrize(
@@ -20,11 +25,17 @@ from tests.simon_api.support import Api
     ],
 )
 async def test_writes_are_refused_while_the_integration_is_active(
-    api, client, office, set_integration_state, method, path, body
-):
+    api: Api,
+    client: httpx.AsyncClient,
+    office: TenantKey,
+    set_integration_state: Callable[[int, IntegrationState], Awaitable[None]],
+    method: str,
+    path: str,
+    body: Json | None,
+) -> None:
     customer = await api.customer()
     article = await api.article()
-    await set_integration_state(office.tenant_id, "active")
+    await set_integration_state(office.tenant_id, IntegrationState.ACTIVE)
     response = await client.request(
         method,
         path.format(customer=customer["id"], article=article["id"]),
@@ -36,8 +47,16 @@ async def test_writes_are_refused_while_the_integration_is_active(
     assert "Rompslomp" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("state", ["never_activated", "inactive", "needs_reconnect"])
-async def test_writes_are_allowed_unless_active(client, office, set_integration_state, state):
+@pytest.mark.parametrize(
+    "state",
+    [IntegrationState.NEVER_ACTIVATED, IntegrationState.INACTIVE, IntegrationState.NEEDS_RECONNECT],
+)
+async def test_writes_are_allowed_unless_active(
+    client: httpx.AsyncClient,
+    office: TenantKey,
+    set_integration_state: Callable[[int, IntegrationState], Awaitable[None]],
+    state: IntegrationState,
+) -> None:
     await set_integration_state(office.tenant_id, state)
     response = await client.post(
         "/api/v1/customers", json={"name": "Bakkerij"}, headers=office.headers
@@ -47,15 +66,18 @@ async def test_writes_are_allowed_unless_active(client, office, set_integration_
 
 
 async def test_reads_work_while_the_integration_is_active(
-    api, client, office, set_integration_state
-):
+    api: Api,
+    client: httpx.AsyncClient,
+    office: TenantKey,
+    set_integration_state: Callable[[int, IntegrationState], Awaitable[None]],
+) -> None:
     customer = await api.customer()
-    await set_integration_state(office.tenant_id, "active")
+    await set_integration_state(office.tenant_id, IntegrationState.ACTIVE)
     response = await client.get(f"/api/v1/customers/{customer['id']}", headers=office.headers)
     assert response.status_code == 200
 
 
-async def test_customer_fields_round_trip(api):
+async def test_customer_fields_round_trip(api: Api) -> None:
     customer = await api.customer(
         name="Bakkerij Jansen",
         address="Dorpsstraat 1",
@@ -70,18 +92,21 @@ async def test_customer_fields_round_trip(api):
     assert customer["active"] is True
 
 
-async def test_customer_search(api, client, office):
+async def test_customer_search(api: Api, client: httpx.AsyncClient, office: TenantKey) -> None:
     await api.customer(name="Bakkerij Jansen")
     await api.customer(name="Slagerij 100% Vers")
     response = await client.get("/api/v1/customers", params={"q": "100%"}, headers=office.headers)
     assert [c["name"] for c in response.json()["items"]] == ["Slagerij 100% Vers"]
 
 
-async def test_inactive_customers_are_hidden_unless_asked(api, client, office, session):
+async def test_inactive_customers_are_hidden_unless_asked(
+    api: Api, client: httpx.AsyncClient, office: TenantKey, session: AsyncSession
+) -> None:
     from shared.models import Customer
 
     customer = await api.customer()
     row = await session.get(Customer, customer["id"])
+    assert row is not None
     row.active = False
     await session.commit()
     hidden = await client.get("/api/v1/customers", headers=office.headers)
@@ -92,11 +117,12 @@ async def test_inactive_customers_are_hidden_unless_asked(api, client, office, s
     assert customer["id"] in [c["id"] for c in shown.json()["items"]]
 
 
-async def test_an_inactive_customer_cannot_be_picked(api, session):
+async def test_an_inactive_customer_cannot_be_picked(api: Api, session: AsyncSession) -> None:
     from shared.models import Customer
 
     customer = await api.customer()
     row = await session.get(Customer, customer["id"])
+    assert row is not None
     row.active = False
     await session.commit()
     problem = await api.post(
@@ -105,7 +131,9 @@ async def test_an_inactive_customer_cannot_be_picked(api, session):
     assert problem["errors"][0]["field"] == "customer_id"
 
 
-async def test_a_customer_with_work_orders_cannot_be_deleted(api, client, office):
+async def test_a_customer_with_work_orders_cannot_be_deleted(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     work_order = await api.planned_work_order()
     response = await client.delete(
         f"/api/v1/customers/{work_order['customer_id']}", headers=office.headers
@@ -114,7 +142,9 @@ async def test_a_customer_with_work_orders_cannot_be_deleted(api, client, office
     assert response.json()["code"] == "in_use"
 
 
-async def test_an_article_on_a_material_cannot_be_deleted(api, client, office):
+async def test_an_article_on_a_material_cannot_be_deleted(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     work_order = await api.planned_work_order()
     article = await api.article()
     await api.post(
@@ -124,7 +154,9 @@ async def test_an_article_on_a_material_cannot_be_deleted(api, client, office):
     assert response.status_code == 409
 
 
-async def test_a_customer_with_simon_only_records_is_not_deleted_with_them(api, client, office):
+async def test_a_customer_with_simon_only_records_is_not_deleted_with_them(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     customer = await api.customer()
     address = await api.work_address(customer["id"])
     person = await api.post("/contact-persons", {"customer_id": customer["id"], "name": "Anja"})
@@ -139,7 +171,9 @@ async def test_a_customer_with_simon_only_records_is_not_deleted_with_them(api, 
     assert deleted.status_code == 204
 
 
-async def test_a_work_address_in_use_cannot_be_deleted(api, client, office):
+async def test_a_work_address_in_use_cannot_be_deleted(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     work_order = await api.planned_work_order()
     response = await client.delete(
         f"/api/v1/work-addresses/{work_order['work_address_id']}", headers=office.headers
@@ -147,13 +181,15 @@ async def test_a_work_address_in_use_cannot_be_deleted(api, client, office):
     assert response.status_code == 409
 
 
-async def test_article_prices_travel_as_strings(api):
+async def test_article_prices_travel_as_strings(api: Api) -> None:
     article = await api.article(price="12.5", vat_rate="0.21")
     assert article["price"] == "12.50"
     assert article["vat_rate"] == "0.21"
 
 
-async def test_deleting_an_article_group_keeps_its_articles(api, client, office):
+async def test_deleting_an_article_group_keeps_its_articles(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     group = await api.post("/article-groups", {"name": "Cv"})
     article = await api.article(article_group_id=group["id"])
     await client.delete(f"/api/v1/article-groups/{group['id']}", headers=office.headers)
@@ -162,13 +198,17 @@ async def test_deleting_an_article_group_keeps_its_articles(api, client, office)
 
 
 async def test_an_article_group_can_be_set_while_the_integration_is_active(
-    api, client, office, other_office, set_integration_state
-):
+    api: Api,
+    client: httpx.AsyncClient,
+    office: TenantKey,
+    other_office: TenantKey,
+    set_integration_state: Callable[[int, IntegrationState], Awaitable[None]],
+) -> None:
     """R-MASTER-6: article groups are Simon's own, so a Rompslomp-led article may be put in
     one while Rompslomp leads the rest of it."""
     article = await api.article()
     group = await api.post("/article-groups", {"name": "Koper"})
-    await set_integration_state(office.tenant_id, "active")
+    await set_integration_state(office.tenant_id, IntegrationState.ACTIVE)
     path = f"/api/v1/articles/{article['id']}"
 
     put = await client.patch(path, json={"article_group_id": group["id"]}, headers=office.headers)
@@ -199,9 +239,12 @@ async def test_an_article_group_can_be_set_while_the_integration_is_active(
     assert other.status_code == 404
 
 
-async def test_an_article_shows_the_six_decimals_rompslomp_may_send(api, client, office, session):
+async def test_an_article_shows_the_six_decimals_rompslomp_may_send(
+    api: Api, client: httpx.AsyncClient, office: TenantKey, session: AsyncSession
+) -> None:
     article = await api.article()
     stored = await session.get(Article, article["id"])
+    assert stored is not None
     stored.price, stored.vat_rate = Decimal("2.123456"), Decimal("0.215")
     await session.commit()
     shown = await client.get(f"/api/v1/articles/{article['id']}", headers=office.headers)

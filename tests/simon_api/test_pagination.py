@@ -1,7 +1,14 @@
 """Cursor pagination walks every row exactly once."""
 
+import httpx
 
-async def test_walking_the_cursor_visits_every_work_order_once(api, client, office):
+from tests.simon_api.support import Api
+from tests.support.tenants import TenantKey
+
+
+async def test_walking_the_cursor_visits_every_work_order_once(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     created = [(await api.post("/work-orders", {"description": f"wo {i}"}))["id"] for i in range(7)]
     seen, cursor = [], None
     while True:
@@ -16,7 +23,9 @@ async def test_walking_the_cursor_visits_every_work_order_once(api, client, offi
     assert seen == sorted(created, reverse=True)
 
 
-async def test_the_last_full_page_has_no_next_cursor(api, client, office):
+async def test_the_last_full_page_has_no_next_cursor(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     for i in range(2):
         await api.customer(name=f"Klant {i}")
     page = (
@@ -26,7 +35,7 @@ async def test_the_last_full_page_has_no_next_cursor(api, client, office):
     assert page["next_cursor"] is None
 
 
-async def test_status_filter(api, client, office):
+async def test_status_filter(api: Api, client: httpx.AsyncClient, office: TenantKey) -> None:
     planned = await api.planned_work_order()
     await api.post("/work-orders", {"description": "los"})
     page = (

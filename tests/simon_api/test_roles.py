@@ -1,6 +1,10 @@
 """Field employees work on work orders; the office manages people, master data and archive."""
 
+import httpx
 import pytest
+
+from tests.simon_api.support import Api, Json
+from tests.support.tenants import TenantKey
 
 
 @pytest.mark.parametrize(
@@ -12,14 +16,18 @@ import pytest
         ("POST", "/api/v1/article-groups", {"name": "X"}),
     ],
 )
-async def test_field_key_cannot_manage(client, field, method, path, body):
+async def test_field_key_cannot_manage(
+    client: httpx.AsyncClient, field: TenantKey, method: str, path: str, body: Json
+) -> None:
     response = await client.request(method, path, json=body, headers=field.headers)
     assert response.status_code == 403
     assert response.json()["code"] == "office_only"
 
 
 @pytest.mark.parametrize("action", ["archive", "reopen"])
-async def test_field_key_cannot_archive_or_reopen(api, client, field, action):
+async def test_field_key_cannot_archive_or_reopen(
+    api: Api, client: httpx.AsyncClient, field: TenantKey, action: str
+) -> None:
     work_order = await api.completed_work_order()
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/{action}", headers=field.headers
@@ -27,7 +35,9 @@ async def test_field_key_cannot_archive_or_reopen(api, client, field, action):
     assert response.status_code == 403
 
 
-async def test_field_key_registers_time_and_completes(api, client, field):
+async def test_field_key_registers_time_and_completes(
+    api: Api, client: httpx.AsyncClient, field: TenantKey
+) -> None:
     work_order = await api.planned_work_order()
     entry = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/time-entries",
@@ -42,7 +52,9 @@ async def test_field_key_registers_time_and_completes(api, client, field):
     assert completed.json()["status"] == "completed"
 
 
-async def test_office_creates_an_employee_whose_key_works(client, office):
+async def test_office_creates_an_employee_whose_key_works(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     response = await client.post(
         "/api/v1/employees",
         json={"name": "Piet", "email": "piet@example.nl", "role": "field"},
@@ -54,13 +66,17 @@ async def test_office_creates_an_employee_whose_key_works(client, office):
     assert me.status_code == 200
 
 
-async def test_the_employee_list_never_shows_keys(client, office):
+async def test_the_employee_list_never_shows_keys(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     response = await client.get("/api/v1/employees", headers=office.headers)
     assert response.status_code == 200
     assert all("api_key" not in e for e in response.json()["items"])
 
 
-async def test_an_email_is_used_once_per_tenant(client, office):
+async def test_an_email_is_used_once_per_tenant(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     body = {"name": "Piet", "email": "piet@example.nl", "role": "field"}
     await client.post("/api/v1/employees", json=body, headers=office.headers)
     again = await client.post("/api/v1/employees", json=body, headers=office.headers)

@@ -1,12 +1,18 @@
 """DESIGN D6: tenant B's key gets 404 for every one of tenant A's ids, and lists never leak."""
 
 import re
+from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from services.simon_api.main import create_app
 from services.simon_api.settings import SimonApiSettings
-from tests.simon_api.support import signature_body
+from tests.simon_api.support import Api, signature_body
+from tests.support.tenants import TenantKey
+
+# Each path parameter (or, for `record_id`, the collection) → tenant A's id for it.
+Ids = dict[str, int]
 
 BODIES = {
     ("PATCH", "/api/v1/customers/{customer_id}"): {"name": "x"},
@@ -26,7 +32,7 @@ BODIES = {
 }
 
 
-def _routes():
+def _routes() -> Iterator[tuple[str, str]]:
     """Every operation the API publishes (its OpenAPI document), so new endpoints are
     covered without editing this file."""
     app = create_app(SimonApiSettings(database_url="postgresql://unused/unused"))
@@ -43,7 +49,7 @@ LIST_ROUTES = [r for r in ROUTES if r[0] == "GET" and "{" not in r[1]]
 
 
 @pytest.fixture
-async def tenant_a_ids(api, office):
+async def tenant_a_ids(api: Api, office: TenantKey) -> Ids:
     """Tenant A owns one of everything; returns the id for each path parameter."""
     group = await api.post("/article-groups", {"name": "Cv"})
     article = await api.article(article_group_id=group["id"])
@@ -79,8 +85,8 @@ async def tenant_a_ids(api, office):
     }
 
 
-def _fill(path, ids):
-    def value(match):
+def _fill(path: str, ids: Ids) -> str:
+    def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if name == "record_id":
             prefix = "/" + path.split("/")[3]
@@ -91,7 +97,9 @@ def _fill(path, ids):
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES_WITH_IDS)
-async def test_another_tenants_id_answers_404(client, other_office, tenant_a_ids, method, path):
+async def test_another_tenants_id_answers_404(
+    client: httpx.AsyncClient, other_office: TenantKey, tenant_a_ids: Ids, method: str, path: str
+) -> None:
     body = BODIES.get((method, path))
     if path.endswith("/materials"):
         body = {"article_id": tenant_a_ids["article_id"], "quantity": "1"}
@@ -105,7 +113,9 @@ async def test_another_tenants_id_answers_404(client, other_office, tenant_a_ids
 
 
 @pytest.mark.parametrize(("method", "path"), READ_ROUTES_WITH_IDS)
-async def test_the_owner_reaches_the_same_ids(client, office, tenant_a_ids, method, path):
+async def test_the_owner_reaches_the_same_ids(
+    client: httpx.AsyncClient, office: TenantKey, tenant_a_ids: Ids, method: str, path: str
+) -> None:
     """The 404s above are about the tenant, not about bad ids."""
     response = await client.get(_fill(path, tenant_a_ids), headers=office.headers)
     assert response.status_code == 200, response.text
@@ -113,8 +123,13 @@ async def test_the_owner_reaches_the_same_ids(client, office, tenant_a_ids, meth
 
 @pytest.mark.parametrize(("method", "path"), LIST_ROUTES)
 async def test_lists_never_show_another_tenants_rows(
-    client, office, other_office, tenant_a_ids, method, path
-):
+    client: httpx.AsyncClient,
+    office: TenantKey,
+    other_office: TenantKey,
+    tenant_a_ids: Ids,
+    method: str,
+    path: str,
+) -> None:
     own = await client.get(path, headers=office.headers)
     assert own.status_code == 200
     assert own.json()["items"], f"tenant A should see its own rows in {path}"
@@ -136,8 +151,8 @@ async def test_lists_never_show_another_tenants_rows(
     ],
 )
 async def test_filtering_by_another_tenants_customer_finds_nothing(
-    client, other_office, tenant_a_ids, path, param
-):
+    client: httpx.AsyncClient, other_office: TenantKey, tenant_a_ids: Ids, path: str, param: str
+) -> None:
     response = await client.get(
         path, params={param: tenant_a_ids["customer_id"]}, headers=other_office.headers
     )
@@ -145,7 +160,9 @@ async def test_filtering_by_another_tenants_customer_finds_nothing(
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-async def test_every_endpoint_needs_a_key(client, method, path):
+async def test_every_endpoint_needs_a_key(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
     filled = re.sub(r"\{\w+\}", "1", path)
     response = await client.request(method, filled)
     assert response.status_code == 401
@@ -153,7 +170,7 @@ async def test_every_endpoint_needs_a_key(client, method, path):
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-async def test_an_unknown_key_is_refused(client, method, path):
+async def test_an_unknown_key_is_refused(client: httpx.AsyncClient, method: str, path: str) -> None:
     filled = re.sub(r"\{\w+\}", "1", path)
     response = await client.request(
         method, filled, headers={"Authorization": "Bearer sim_not-a-real-key"}
@@ -171,8 +188,8 @@ async def test_an_unknown_key_is_refused(client, method, path):
     ],
 )
 async def test_a_work_order_cannot_point_at_another_tenants_rows(
-    client, other_office, tenant_a_ids, field, source
-):
+    client: httpx.AsyncClient, other_office: TenantKey, tenant_a_ids: Ids, field: str, source: str
+) -> None:
     response = await client.post(
         "/api/v1/work-orders",
         json={field: tenant_a_ids[source], "description": "x"},
@@ -182,7 +199,9 @@ async def test_a_work_order_cannot_point_at_another_tenants_rows(
     assert response.json()["errors"][0]["field"] == field
 
 
-async def test_a_material_cannot_use_another_tenants_article(client, other_office, tenant_a_ids):
+async def test_a_material_cannot_use_another_tenants_article(
+    client: httpx.AsyncClient, other_office: TenantKey, tenant_a_ids: Ids
+) -> None:
     own = await client.post(
         "/api/v1/work-orders", json={"description": "B"}, headers=other_office.headers
     )
@@ -195,7 +214,9 @@ async def test_a_material_cannot_use_another_tenants_article(client, other_offic
     assert response.json()["errors"][0]["field"] == "article_id"
 
 
-async def test_a_form_cannot_use_another_tenants_template(client, other_office, tenant_a_ids):
+async def test_a_form_cannot_use_another_tenants_template(
+    client: httpx.AsyncClient, other_office: TenantKey, tenant_a_ids: Ids
+) -> None:
     own = await client.post(
         "/api/v1/work-orders", json={"description": "B"}, headers=other_office.headers
     )

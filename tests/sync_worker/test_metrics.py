@@ -4,11 +4,15 @@ histogram, sync runs and Rompslomp answers by status (429s apart)."""
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
 
+from services.sync_worker.deps import SessionFactory
 from services.sync_worker.metrics import count_response
 
 
-async def test_metrics_exposes_the_product_series(client, worker_app, sessions):
+async def test_metrics_exposes_the_product_series(
+    client: httpx.AsyncClient, worker_app: FastAPI, sessions: SessionFactory
+) -> None:
     worker_app.state.sessionmaker = sessions
     await count_response(httpx.Response(429))
     await count_response(httpx.Response(200))

@@ -2,16 +2,21 @@
 
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models import ApiKey
+from tests.support.tenants import TenantKey
 
 
-def bearer(key):
+def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-async def test_a_new_key_is_shown_once_and_works(client, office, field):
+async def test_a_new_key_is_shown_once_and_works(
+    client: httpx.AsyncClient, office: TenantKey, field: TenantKey
+) -> None:
     created = await client.post(
         f"/api/v1/employees/{field.employee_id}/api-keys", headers=office.headers
     )
@@ -32,7 +37,9 @@ async def test_a_new_key_is_shown_once_and_works(client, office, field):
     assert all(item["created_at"] for item in items)
 
 
-async def test_a_revoked_key_answers_401_at_once(client, office, field):
+async def test_a_revoked_key_answers_401_at_once(
+    client: httpx.AsyncClient, office: TenantKey, field: TenantKey
+) -> None:
     key_id = (
         await client.get(f"/api/v1/employees/{field.employee_id}/api-keys", headers=office.headers)
     ).json()["items"][0]["id"]
@@ -49,7 +56,9 @@ async def test_a_revoked_key_answers_401_at_once(client, office, field):
     assert listed.json()["items"][0]["revoked_at"] is not None
 
 
-async def test_a_deactivated_employees_keys_stop_working(client, office, field):
+async def test_a_deactivated_employees_keys_stop_working(
+    client: httpx.AsyncClient, office: TenantKey, field: TenantKey
+) -> None:
     assert (await client.get("/api/v1/work-orders", headers=field.headers)).status_code == 200
     response = await client.patch(
         f"/api/v1/employees/{field.employee_id}", json={"active": False}, headers=office.headers
@@ -68,7 +77,9 @@ async def test_a_deactivated_employees_keys_stop_working(client, office, field):
     assert (await client.get("/api/v1/work-orders", headers=field.headers)).status_code == 200
 
 
-async def test_an_office_employee_cannot_lock_themself_out(client, office):
+async def test_an_office_employee_cannot_lock_themself_out(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     for change in ({"active": False}, {"role": "field"}):
         response = await client.patch(
             f"/api/v1/employees/{office.employee_id}", json=change, headers=office.headers
@@ -77,7 +88,9 @@ async def test_an_office_employee_cannot_lock_themself_out(client, office):
         assert response.json()["code"] == "own_account"
 
 
-async def test_a_null_field_is_refused_by_name(client, office, field):
+async def test_a_null_field_is_refused_by_name(
+    client: httpx.AsyncClient, office: TenantKey, field: TenantKey
+) -> None:
     response = await client.patch(
         f"/api/v1/employees/{field.employee_id}", json={"role": None}, headers=office.headers
     )
@@ -85,7 +98,9 @@ async def test_a_null_field_is_refused_by_name(client, office, field):
     assert response.json()["errors"][0]["field"] == "role"
 
 
-async def test_field_keys_cannot_manage_keys(client, office, field):
+async def test_field_keys_cannot_manage_keys(
+    client: httpx.AsyncClient, office: TenantKey, field: TenantKey
+) -> None:
     assert (
         await client.get(f"/api/v1/employees/{field.employee_id}/api-keys", headers=field.headers)
     ).status_code == 403
@@ -94,7 +109,9 @@ async def test_field_keys_cannot_manage_keys(client, office, field):
     ).status_code == 403
 
 
-async def test_last_used_at_is_written_at_most_once_a_minute(client, session, office):
+async def test_last_used_at_is_written_at_most_once_a_minute(
+    client: httpx.AsyncClient, session: AsyncSession, office: TenantKey
+) -> None:
     key = (await session.scalars(select(ApiKey).where(ApiKey.tenant_id == office.tenant_id))).one()
     assert key.last_used_at is None
     await client.get("/api/v1/work-orders", headers=office.headers)
@@ -112,7 +129,9 @@ async def test_last_used_at_is_written_at_most_once_a_minute(client, session, of
     assert key.last_used_at > first - timedelta(minutes=2)
 
 
-async def test_the_key_in_use_is_not_revoked_by_its_own_request(client, office):
+async def test_the_key_in_use_is_not_revoked_by_its_own_request(
+    client: httpx.AsyncClient, office: TenantKey
+) -> None:
     own = (
         await client.get(f"/api/v1/employees/{office.employee_id}/api-keys", headers=office.headers)
     ).json()["items"][0]

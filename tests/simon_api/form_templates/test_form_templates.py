@@ -1,16 +1,20 @@
 """Form templates: typed questions; an edit after a form was filled makes a new version."""
 
+import httpx
 import pytest
 
-from tests.simon_api.support import METER_FORM
+from tests.simon_api.support import METER_FORM, Api, Json
+from tests.support.tenants import TenantKey
 
 
-def _problem_fields(response):
+def _problem_fields(response: httpx.Response) -> list[str]:
     assert response.status_code == 422, response.text
-    return [e["field"] for e in response.json()["errors"]]
+    return [str(e["field"]) for e in response.json()["errors"]]
 
 
-async def test_office_creates_a_template_and_every_key_reads_it(api, client, field):
+async def test_office_creates_a_template_and_every_key_reads_it(
+    api: Api, client: httpx.AsyncClient, field: TenantKey
+) -> None:
     template = await api.template()
     assert template["version"] == 1
     assert template["active"] is True
@@ -37,7 +41,14 @@ async def test_office_creates_a_template_and_every_key_reads_it(api, client, fie
         ("DELETE", "/{id}", None),
     ],
 )
-async def test_field_keys_do_not_manage_templates(api, client, field, method, suffix, body):
+async def test_field_keys_do_not_manage_templates(
+    api: Api,
+    client: httpx.AsyncClient,
+    field: TenantKey,
+    method: str,
+    suffix: str,
+    body: Json | None,
+) -> None:
     template = await api.template()
     response = await client.request(
         method,
@@ -73,7 +84,9 @@ async def test_field_keys_do_not_manage_templates(api, client, field, method, su
         ([{"key": "a", "label": "A", "type": "text", "colour": "red"}], "questions.0.colour"),
     ],
 )
-async def test_bad_questions_are_a_422_naming_the_field(client, office, questions, field):
+async def test_bad_questions_are_a_422_naming_the_field(
+    client: httpx.AsyncClient, office: TenantKey, questions: list[Json], field: str
+) -> None:
     response = await client.post(
         "/api/v1/form-templates",
         json={"name": "Keuring", "questions": questions},
@@ -82,7 +95,9 @@ async def test_bad_questions_are_a_422_naming_the_field(client, office, question
     assert field in _problem_fields(response)
 
 
-async def test_editing_a_template_nobody_filled_keeps_its_version(api, client, office):
+async def test_editing_a_template_nobody_filled_keeps_its_version(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     template = await api.template()
     work_order = await api.planned_work_order()
     form = await api.form(work_order["id"], template["id"])  # attached, not answered
@@ -105,8 +120,8 @@ async def test_editing_a_template_nobody_filled_keeps_its_version(api, client, o
 
 
 async def test_editing_a_filled_template_makes_a_new_version_and_the_filled_form_keeps_its_own(
-    api, client, office
-):
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     template = await api.template()
     filled_order = await api.planned_work_order()
     filled = await api.form(filled_order["id"], template["id"])
@@ -138,7 +153,9 @@ async def test_editing_a_filled_template_makes_a_new_version_and_the_filled_form
     assert (new_form["template_version"], new_form["name"]) == (2, "Onderhoud cv-ketel")
 
 
-async def test_an_edit_that_changes_nothing_makes_no_version(api, client, office):
+async def test_an_edit_that_changes_nothing_makes_no_version(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     template = await api.template()
     work_order = await api.planned_work_order()
     form = await api.form(work_order["id"], template["id"])
@@ -154,7 +171,9 @@ async def test_an_edit_that_changes_nothing_makes_no_version(api, client, office
 
 
 @pytest.mark.parametrize("field", ["name", "questions"])
-async def test_nulling_a_template_field_is_refused(api, client, office, field):
+async def test_nulling_a_template_field_is_refused(
+    api: Api, client: httpx.AsyncClient, office: TenantKey, field: str
+) -> None:
     template = await api.template()
     response = await client.patch(
         f"/api/v1/form-templates/{template['id']}", json={field: None}, headers=office.headers
@@ -162,7 +181,9 @@ async def test_nulling_a_template_field_is_refused(api, client, office, field):
     assert field in _problem_fields(response)
 
 
-async def test_an_unused_template_is_deleted(api, client, office):
+async def test_an_unused_template_is_deleted(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     template = await api.template()
     response = await client.delete(
         f"/api/v1/form-templates/{template['id']}", headers=office.headers
@@ -172,7 +193,9 @@ async def test_an_unused_template_is_deleted(api, client, office):
     assert gone.status_code == 404
 
 
-async def test_a_used_template_is_retired_and_its_forms_stay(api, client, office):
+async def test_a_used_template_is_retired_and_its_forms_stay(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     template = await api.template()
     work_order = await api.planned_work_order()
     form = await api.form(work_order["id"], template["id"])
@@ -204,7 +227,9 @@ async def test_a_used_template_is_retired_and_its_forms_stay(api, client, office
     assert _problem_fields(refused) == ["template_id"]
 
 
-async def test_templates_page_with_cursors(api, client, office):
+async def test_templates_page_with_cursors(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     for n in range(3):
         await api.template(name=f"Formulier {n}")
     first = await client.get("/api/v1/form-templates?limit=2", headers=office.headers)
@@ -219,8 +244,8 @@ async def test_templates_page_with_cursors(api, client, office):
 
 
 async def test_an_unanswered_form_on_an_archived_work_order_keeps_its_questions(
-    api, client, office
-):
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     template = await api.template(questions=[{"key": "druk", "label": "Druk", "type": "number"}])
     work_order = await api.completed_work_order()
     form = await api.form(work_order["id"], template["id"])

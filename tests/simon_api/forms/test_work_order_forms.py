@@ -1,11 +1,18 @@
 """Forms on a work order: answers checked per type, partial saves, completion refused while
 a required question is open, read-only once archived."""
 
+import httpx
 import pytest
+
+from tests.simon_api.support import Api, Json
+from tests.support.tenants import TenantKey
+
+# A work order, the form on it and the form's path.
+Filling = tuple[Json, Json, str]
 
 
 @pytest.fixture
-async def filling(api):
+async def filling(api: Api) -> Filling:
     """A planned work order with the meter form attached: (work order, form, its path)."""
     template = await api.template()
     work_order = await api.planned_work_order()
@@ -13,7 +20,9 @@ async def filling(api):
     return work_order, form, f"/work-orders/{work_order['id']}/forms/{form['id']}"
 
 
-async def test_a_field_key_attaches_a_form_and_answers_it(api, client, field):
+async def test_a_field_key_attaches_a_form_and_answers_it(
+    api: Api, client: httpx.AsyncClient, field: TenantKey
+) -> None:
     template = await api.template()
     work_order = await api.planned_work_order()
     attached = await client.post(
@@ -52,7 +61,9 @@ async def test_a_field_key_attaches_a_form_and_answers_it(api, client, field):
         ("opmerking", "Ketel ontlucht, druk 1,8 bar", "Ketel ontlucht, druk 1,8 bar"),
     ],
 )
-async def test_answers_are_stored_in_their_type(api, filling, key, given, stored):
+async def test_answers_are_stored_in_their_type(
+    api: Api, filling: Filling, key: str, given: object, stored: object
+) -> None:
     _, _, path = filling
     saved = await api.put(path, {"answers": {key: given}})
     assert saved["answers"] == {key: stored}
@@ -79,14 +90,16 @@ async def test_answers_are_stored_in_their_type(api, filling, key, given, stored
         ("bestaat_niet", "x"),
     ],
 )
-async def test_a_bad_answer_is_a_422_naming_its_question_key(api, filling, key, given):
+async def test_a_bad_answer_is_a_422_naming_its_question_key(
+    api: Api, filling: Filling, key: str, given: object
+) -> None:
     _, _, path = filling
     problem = await api.put(path, {"answers": {key: given}}, status=422)
     assert problem["code"] == "invalid_answer"
     assert [e["field"] for e in problem["errors"]] == [f"answers.{key}"]
 
 
-async def test_every_bad_answer_is_named_and_nothing_is_saved(api, filling):
+async def test_every_bad_answer_is_named_and_nothing_is_saved(api: Api, filling: Filling) -> None:
     _, _, path = filling
     problem = await api.put(
         path, {"answers": {"meterstand": "x", "gereinigd": True, "toestand": "?"}}, status=422
@@ -96,7 +109,7 @@ async def test_every_bad_answer_is_named_and_nothing_is_saved(api, filling):
     assert current.json()["answers"] == {}
 
 
-async def test_partial_saves_add_up_and_null_clears_one(api, filling):
+async def test_partial_saves_add_up_and_null_clears_one(api: Api, filling: Filling) -> None:
     _, _, path = filling
     await api.put(path, {"answers": {"meterstand": 100}})
     await api.put(path, {"answers": {"gereinigd": True, "opmerking": "Alles goed"}})
@@ -104,7 +117,9 @@ async def test_partial_saves_add_up_and_null_clears_one(api, filling):
     assert saved["answers"] == {"meterstand": "100", "gereinigd": True}
 
 
-async def test_complete_is_refused_while_a_required_question_is_unanswered(api, filling):
+async def test_complete_is_refused_while_a_required_question_is_unanswered(
+    api: Api, filling: Filling
+) -> None:
     work_order, _, path = filling
     problem = await api.post(f"/work-orders/{work_order['id']}/complete", status=409)
     assert problem["code"] == "form_incomplete"
@@ -116,7 +131,7 @@ async def test_complete_is_refused_while_a_required_question_is_unanswered(api, 
     assert done["status"] == "completed"
 
 
-async def test_the_missing_keys_of_every_form_are_listed(api, filling):
+async def test_the_missing_keys_of_every_form_are_listed(api: Api, filling: Filling) -> None:
     work_order, _, _ = filling
     second = await api.template(
         name="Keuring",
@@ -139,8 +154,14 @@ async def test_the_missing_keys_of_every_form_are_listed(api, filling):
     ],
 )
 async def test_forms_are_read_only_once_archived(
-    api, client, office, filling, method, suffix, body
-):
+    api: Api,
+    client: httpx.AsyncClient,
+    office: TenantKey,
+    filling: Filling,
+    method: str,
+    suffix: str,
+    body: Json | str | None,
+) -> None:
     work_order, form, path = filling
     await api.put(path, {"answers": {"gereinigd": True}})
     await api.post(f"/work-orders/{work_order['id']}/complete", status=200)
@@ -159,7 +180,9 @@ async def test_forms_are_read_only_once_archived(
     assert kept.json()["answers"] == {"gereinigd": True}
 
 
-async def test_after_completion_only_the_office_corrects_answers(api, client, field, filling):
+async def test_after_completion_only_the_office_corrects_answers(
+    api: Api, client: httpx.AsyncClient, field: TenantKey, filling: Filling
+) -> None:
     work_order, _, path = filling
     await api.put(path, {"answers": {"gereinigd": True}})
     await api.post(f"/work-orders/{work_order['id']}/complete", status=200)
@@ -171,7 +194,9 @@ async def test_after_completion_only_the_office_corrects_answers(api, client, fi
     assert corrected["answers"]["meterstand"] == "5"
 
 
-async def test_a_form_is_removed_from_a_work_order(api, client, office, filling):
+async def test_a_form_is_removed_from_a_work_order(
+    api: Api, client: httpx.AsyncClient, office: TenantKey, filling: Filling
+) -> None:
     work_order, _, path = filling
     response = await client.delete(f"/api/v1{path}", headers=office.headers)
     assert response.status_code == 204
@@ -182,7 +207,9 @@ async def test_a_form_is_removed_from_a_work_order(api, client, office, filling)
     await api.post(f"/work-orders/{work_order['id']}/complete", status=200)  # nothing missing
 
 
-async def test_a_form_of_another_work_order_is_not_found(api, client, office, filling):
+async def test_a_form_of_another_work_order_is_not_found(
+    api: Api, client: httpx.AsyncClient, office: TenantKey, filling: Filling
+) -> None:
     _, form, _ = filling
     other = await api.planned_work_order()
     response = await client.get(
@@ -191,7 +218,9 @@ async def test_a_form_of_another_work_order_is_not_found(api, client, office, fi
     assert response.status_code == 404
 
 
-async def test_the_forms_of_a_work_order_are_listed_in_the_order_added(api, client, office):
+async def test_the_forms_of_a_work_order_are_listed_in_the_order_added(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     work_order = await api.planned_work_order()
     first = await api.template(name="Eerste")
     second = await api.template(name="Tweede")
@@ -204,7 +233,9 @@ async def test_the_forms_of_a_work_order_are_listed_in_the_order_added(api, clie
 
 
 @pytest.mark.parametrize("body", [{}, {"template_id": "x"}, {"template_id": 0}, {"answers": {}}])
-async def test_attaching_needs_a_template_id(client, office, api, body):
+async def test_attaching_needs_a_template_id(
+    client: httpx.AsyncClient, office: TenantKey, api: Api, body: Json
+) -> None:
     work_order = await api.planned_work_order()
     response = await client.post(
         f"/api/v1/work-orders/{work_order['id']}/forms", json=body, headers=office.headers

@@ -6,11 +6,13 @@ import os
 import struct
 import zlib
 
+import httpx
 import pytest
 from PIL import Image
 
 from services.simon_api.signatures.png import MAX_BYTES, NotAPng, check_png
-from tests.simon_api.support import signature_body, signature_png
+from tests.simon_api.support import Api, signature_body, signature_png
+from tests.support.tenants import TenantKey
 
 
 def _b64(data: bytes) -> str:
@@ -31,7 +33,9 @@ def _with_ihdr(png: bytes, width: int, height: int) -> bytes:
     return png[:12] + body + struct.pack(">I", zlib.crc32(body)) + png[33:]
 
 
-async def test_signing_and_reading_it_back(api, client, office):
+async def test_signing_and_reading_it_back(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     work_order = await api.planned_work_order()
     png = signature_png()
     signed = await api.put(f"/work-orders/{work_order['id']}/signature", signature_body(png=png))
@@ -46,7 +50,9 @@ async def test_signing_and_reading_it_back(api, client, office):
     assert body.json()["signature"] == {"name": "J. Jansen", "signed_at": signed["signed_at"]}
 
 
-async def test_a_data_url_from_a_signature_pad_is_accepted(api, client, field):
+async def test_a_data_url_from_a_signature_pad_is_accepted(
+    api: Api, client: httpx.AsyncClient, field: TenantKey
+) -> None:
     work_order = await api.planned_work_order()
     response = await client.put(
         f"/api/v1/work-orders/{work_order['id']}/signature",
@@ -56,7 +62,9 @@ async def test_a_data_url_from_a_signature_pad_is_accepted(api, client, field):
     assert response.status_code == 200
 
 
-async def test_a_new_signature_replaces_the_old_one_until_completion(api, client, office):
+async def test_a_new_signature_replaces_the_old_one_until_completion(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     work_order = await api.planned_work_order()
     path = f"/work-orders/{work_order['id']}/signature"
     await api.put(path, signature_body("Eerste"))
@@ -76,7 +84,9 @@ async def test_a_new_signature_replaces_the_old_one_until_completion(api, client
     assert kept.json()["name"] == "Tweede"
 
 
-async def test_a_work_order_without_signature_answers_null(api, client, office):
+async def test_a_work_order_without_signature_answers_null(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     work_order = await api.planned_work_order()
     response = await client.get(
         f"/api/v1/work-orders/{work_order['id']}/signature", headers=office.headers
@@ -101,7 +111,7 @@ Image.new("RGB", (40, 20), "white").save(JPEG, format="JPEG")
         ("", "PNG signature"),
     ],
 )
-async def test_anything_but_a_sound_png_is_a_422_on_image(api, image, says):
+async def test_anything_but_a_sound_png_is_a_422_on_image(api: Api, image: str, says: str) -> None:
     work_order = await api.planned_work_order()
     problem = await api.put(
         f"/work-orders/{work_order['id']}/signature", {"name": "X", "image": image}, status=422
@@ -111,7 +121,9 @@ async def test_anything_but_a_sound_png_is_a_422_on_image(api, image, says):
 
 
 @pytest.mark.parametrize("body", [{"image": "x"}, {"name": "", "image": "x"}, {"name": "X"}])
-async def test_name_and_image_are_required(api, client, office, body):
+async def test_name_and_image_are_required(
+    api: Api, client: httpx.AsyncClient, office: TenantKey, body: dict[str, str]
+) -> None:
     work_order = await api.planned_work_order()
     response = await client.put(
         f"/api/v1/work-orders/{work_order['id']}/signature", json=body, headers=office.headers
@@ -129,7 +141,7 @@ def _padded_png(total: int) -> bytes:
 
 
 @pytest.mark.parametrize(("size", "status"), [(MAX_BYTES, 200), (MAX_BYTES + 1, 422)])
-async def test_200_kb_is_the_limit(api, size, status):
+async def test_200_kb_is_the_limit(api: Api, size: int, status: int) -> None:
     png = _padded_png(size)
     assert len(png) == size
     work_order = await api.planned_work_order()
@@ -138,11 +150,11 @@ async def test_200_kb_is_the_limit(api, size, status):
     )
 
 
-def test_check_png_reads_the_size():
+def test_check_png_reads_the_size() -> None:
     assert check_png(signature_png()) == (360, 120)
 
 
-def test_a_damaged_ihdr_crc_is_refused():
+def test_a_damaged_ihdr_crc_is_refused() -> None:
     png = bytearray(signature_png())
     png[30] ^= 0xFF
     with pytest.raises(NotAPng, match="IHDR chunk is damaged"):

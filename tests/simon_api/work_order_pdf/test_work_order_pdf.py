@@ -4,16 +4,19 @@ import asyncio
 import io
 import shutil
 import subprocess
+from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
 from shared.clock import today_in_amsterdam
-from tests.simon_api.support import signature_body
+from tests.simon_api.support import Api, Json, signature_body
+from tests.support.tenants import TenantKey
 
 
-async def _pdf(client, who, work_order_id):
+async def _pdf(client: httpx.AsyncClient, who: TenantKey, work_order_id: int) -> httpx.Response:
     response = await client.get(f"/api/v1/work-orders/{work_order_id}/pdf", headers=who.headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
@@ -25,7 +28,7 @@ def _text(pdf: bytes) -> str:
 
 
 @pytest.fixture
-async def full_work_order(api, client, office):
+async def full_work_order(api: Api, client: httpx.AsyncClient, office: TenantKey) -> Json:
     """Everything the customer's document shows, filled in."""
     work_order = await api.planned_work_order(description="Cv-ketel lekt bij de vulkraan")
     wid = work_order["id"]
@@ -70,7 +73,9 @@ async def full_work_order(api, client, office):
     return work_order
 
 
-async def test_the_pdf_shows_everything_the_customer_receives(client, office, full_work_order):
+async def test_the_pdf_shows_everything_the_customer_receives(
+    client: httpx.AsyncClient, office: TenantKey, full_work_order: Json
+) -> None:
     response = await _pdf(client, office, full_work_order["id"])
     number = full_work_order["number"]
     assert response.headers["content-disposition"] == f'inline; filename="werkbon-{number}.pdf"'
@@ -104,7 +109,9 @@ async def test_the_pdf_shows_everything_the_customer_receives(client, office, fu
         assert expected in text, expected
 
 
-async def test_a_bare_work_order_still_makes_a_document(api, client, field):
+async def test_a_bare_work_order_still_makes_a_document(
+    api: Api, client: httpx.AsyncClient, field: TenantKey
+) -> None:
     work_order = await api.post("/work-orders", {"description": "Lekkage 💧 keuken"})
     text = _text((await _pdf(client, field, work_order["id"])).content)
     assert "geen klant gekozen" in text
@@ -113,7 +120,9 @@ async def test_a_bare_work_order_still_makes_a_document(api, client, field):
     assert "Lekkage ? keuken" in text  # beyond the standard fonts' characters
 
 
-async def test_a_long_work_order_runs_over_pages_with_every_line(api, client, office):
+async def test_a_long_work_order_runs_over_pages_with_every_line(
+    api: Api, client: httpx.AsyncClient, office: TenantKey
+) -> None:
     work_order = await api.planned_work_order()
     for n in range(60):
         article = await api.article(code=f"ART{n:02d}", description=f"Artikel nummer {n}")
@@ -131,8 +140,8 @@ async def test_a_long_work_order_runs_over_pages_with_every_line(api, client, of
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 async def test_the_pages_render_as_a4_with_the_signature_drawn(
-    client, office, full_work_order, tmp_path
-):
+    client: httpx.AsyncClient, office: TenantKey, full_work_order: Json, tmp_path: Path
+) -> None:
     pdf = tmp_path / "werkbon.pdf"
     pdf.write_bytes((await _pdf(client, office, full_work_order["id"])).content)
     await asyncio.to_thread(
@@ -141,7 +150,7 @@ async def test_the_pages_render_as_a4_with_the_signature_drawn(
         check=True,
         timeout=60,
     )
-    pages = sorted(tmp_path.glob("page-*.png"))
+    pages = sorted(await asyncio.to_thread(lambda: list(tmp_path.glob("page-*.png"))))
     assert pages
     for page in pages:
         with Image.open(page) as image:

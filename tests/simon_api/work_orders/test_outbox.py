@@ -1,37 +1,46 @@
 """Archiving writes `work_order.archived` to the outbox in the same transaction (DESIGN D2)."""
 
 import asyncio
+from collections.abc import Sequence
 from decimal import Decimal
 
 import asyncpg
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.simon_api.work_orders import service
 from shared.auth import Principal, create_tenant
 from shared.db import create_sessionmaker
+from shared.enums import RecordSource
 from shared.events import WORK_ORDER_ARCHIVED, WorkOrderArchivedV1
 from shared.models import Article, Customer, OutboxEvent, WorkOrder
 from shared.outbox import NOTIFY_CHANNEL
-from tests.simon_api.support import signature_body
+from tests.simon_api.support import Api, signature_body
+from tests.support.tenants import TenantKey
 
 
-async def _rompslomp_led(session, customer_id, article_ids):
+async def _rompslomp_led(session: AsyncSession, customer_id: int, article_ids: list[int]) -> None:
     customer = await session.get(Customer, customer_id)
-    customer.rompslomp_id, customer.source = 555001, "rompslomp"
+    assert customer is not None
+    customer.rompslomp_id, customer.source = 555001, RecordSource.ROMPSLOMP
     for n, article_id in enumerate(article_ids):
         article = await session.get(Article, article_id)
-        article.rompslomp_id, article.source, article.vat_type_id = 777001 + n, "rompslomp", 42
+        assert article is not None
+        article.rompslomp_id, article.source = 777001 + n, RecordSource.ROMPSLOMP
+        article.vat_type_id = 42
     await session.commit()
 
 
-async def _events(session, work_order_id):
+async def _events(session: AsyncSession, work_order_id: int) -> Sequence[OutboxEvent]:
     return (
         await session.scalars(select(OutboxEvent).where(OutboxEvent.aggregate_id == work_order_id))
     ).all()
 
 
-async def test_archive_writes_one_event_with_a_complete_snapshot(api, session, office):
+async def test_archive_writes_one_event_with_a_complete_snapshot(
+    api: Api, session: AsyncSession, office: TenantKey
+) -> None:
     work_order = await api.planned_work_order()
     wid = work_order["id"]
     pipe = await api.article(code="KB15", description="Koperen bocht", price="2.35")
@@ -83,10 +92,13 @@ async def test_archive_writes_one_event_with_a_complete_snapshot(api, session, o
     assert payload.number == work_order["number"]
     assert payload.archive_seq == 1
     assert payload.description == "Cv-ketel onderhoud"
+    assert payload.customer is not None
     assert payload.customer.rompslomp_id == 555001
+    assert payload.work_address is not None
     assert payload.work_address.street == "Kerkstraat 5"
+    assert payload.assignee is not None
     assert payload.assignee.name == "Kantoor"
-    assert [(t.kind, t.minutes, t.employee.name) for t in payload.time_entries] == [
+    assert [(t.kind, t.minutes, t.employee and t.employee.name) for t in payload.time_entries] == [
         ("work", 120, "Kantoor"),
         ("travel", 15, "Kantoor"),
     ]
@@ -99,10 +111,12 @@ async def test_archive_writes_one_event_with_a_complete_snapshot(api, session, o
     ]
     assert payload.completed_at is not None
     assert payload.archived_at is not None
+    assert payload.contact_person is not None
     assert (payload.contact_person.name, payload.contact_person.phone) == (
         "Anja de Boer",
         "06-1234",
     )
+    assert payload.object is not None
     assert payload.object.title == "CV-ketel Remeha Tzerra 24"
     assert payload.object.serial_number == "RT-1"
     [filled] = payload.forms
@@ -120,11 +134,12 @@ async def test_archive_writes_one_event_with_a_complete_snapshot(api, session, o
         ("volgende_beurt", False, None),
         ("opmerking", False, None),
     ]
+    assert payload.signature is not None
     assert payload.signature.name == "J. Jansen"
     assert payload.signature.signed_at is not None
 
 
-def test_an_event_from_before_forms_and_signatures_still_parses():
+def test_an_event_from_before_forms_and_signatures_still_parses() -> None:
     """Events already in the outbox when issue 13 shipped carry none of its fields."""
     earlier = {
         "version": 1,
@@ -151,7 +166,7 @@ def test_an_event_from_before_forms_and_signatures_still_parses():
     )
 
 
-def test_the_snapshot_schema_adds_issue_13_fields_as_optional():
+def test_the_snapshot_schema_adds_issue_13_fields_as_optional() -> None:
     schema = WorkOrderArchivedV1.model_json_schema()
     added = {"contact_person", "object", "forms", "signature"}
     assert added <= set(schema["properties"])
@@ -160,7 +175,9 @@ def test_the_snapshot_schema_adds_issue_13_fields_as_optional():
     assert {"key", "label", "type", "required", "on_invoice", "answer"} <= set(question)
 
 
-async def test_a_rolled_back_archive_leaves_no_event(api, session, office):
+async def test_a_rolled_back_archive_leaves_no_event(
+    api: Api, session: AsyncSession, office: TenantKey
+) -> None:
     work_order = await api.completed_work_order()
     principal = Principal(office.tenant_id, office.employee_id, "office")
     savepoint = await session.begin_nested()
@@ -173,7 +190,9 @@ async def test_a_rolled_back_archive_leaves_no_event(api, session, office):
     assert status == "completed"
 
 
-async def test_reopen_and_archive_again_writes_a_second_event(api, session):
+async def test_reopen_and_archive_again_writes_a_second_event(
+    api: Api, session: AsyncSession
+) -> None:
     work_order = await api.completed_work_order()
     await api.post(f"/work-orders/{work_order['id']}/archive", status=200)
     await api.post(f"/work-orders/{work_order['id']}/reopen", status=200)
@@ -182,7 +201,9 @@ async def test_reopen_and_archive_again_writes_a_second_event(api, session):
     assert [e.payload["archive_seq"] for e in events] == [1, 2]
 
 
-async def test_listeners_hear_of_an_archive_only_when_it_commits(engine, database_url):
+async def test_listeners_hear_of_an_archive_only_when_it_commits(
+    engine: AsyncEngine, database_url: str
+) -> None:
     """Real commits (no rollback fixture): a listener gets the event id on commit only."""
     parsed = make_url(database_url)
     listener = await asyncpg.connect(

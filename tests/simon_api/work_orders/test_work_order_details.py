@@ -1,16 +1,23 @@
 """A work order's contact person and object: the customer's own, shown in the body."""
 
+import httpx
 import pytest
 from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models import ContactPerson
 from shared.work_order_view import refresh_detached_views
+from tests.simon_api.support import Api, Json
+from tests.support.tenants import TenantKey
+
+# Each customer's name → the customer, its contact person and its object.
+Records = dict[str, tuple[Json, Json, Json]]
 
 
 @pytest.fixture
-async def customer_records(api):
+async def customer_records(api: Api) -> Records:
     """Two customers, each with a contact person and an object."""
-    records = {}
+    records: Records = {}
     for name in ("Jansen", "Pietersen"):
         customer = await api.customer(name=name)
         person = await api.post(
@@ -23,7 +30,9 @@ async def customer_records(api):
     return records
 
 
-async def test_the_body_shows_the_contact_person_and_object(api, client, office, customer_records):
+async def test_the_body_shows_the_contact_person_and_object(
+    api: Api, client: httpx.AsyncClient, office: TenantKey, customer_records: Records
+) -> None:
     customer, person, boiler = customer_records["Jansen"]
     created = await api.post(
         "/work-orders",
@@ -43,8 +52,8 @@ async def test_the_body_shows_the_contact_person_and_object(api, client, office,
 
 @pytest.mark.parametrize(("field", "index"), [("contact_person_id", 1), ("object_id", 2)])
 async def test_a_record_of_another_customer_is_a_422_naming_the_field(
-    api, customer_records, field, index
-):
+    api: Api, customer_records: Records, field: str, index: int
+) -> None:
     customer = customer_records["Jansen"][0]
     other = customer_records["Pietersen"][index]
     problem = await api.post(
@@ -57,12 +66,14 @@ async def test_a_record_of_another_customer_is_a_422_naming_the_field(
 
 
 @pytest.mark.parametrize("field", ["contact_person_id", "object_id"])
-async def test_an_unknown_record_is_a_422_naming_the_field(api, field):
+async def test_an_unknown_record_is_a_422_naming_the_field(api: Api, field: str) -> None:
     problem = await api.post("/work-orders", {field: 999999999, "description": "x"}, status=422)
     assert [e["field"] for e in problem["errors"]] == [field]
 
 
-async def test_a_contact_person_alone_sets_the_customer(api, customer_records):
+async def test_a_contact_person_alone_sets_the_customer(
+    api: Api, customer_records: Records
+) -> None:
     customer, person, _ = customer_records["Pietersen"]
     created = await api.post(
         "/work-orders", {"contact_person_id": person["id"], "description": "x"}
@@ -71,8 +82,8 @@ async def test_a_contact_person_alone_sets_the_customer(api, customer_records):
 
 
 async def test_changing_the_customer_away_from_the_object_is_refused(
-    api, client, office, customer_records
-):
+    api: Api, client: httpx.AsyncClient, office: TenantKey, customer_records: Records
+) -> None:
     customer, _, boiler = customer_records["Jansen"]
     created = await api.post(
         "/work-orders",
@@ -94,7 +105,9 @@ async def test_changing_the_customer_away_from_the_object_is_refused(
     assert moved.status_code == 200
 
 
-async def test_patch_sets_and_clears_the_contact_person(api, client, office, customer_records):
+async def test_patch_sets_and_clears_the_contact_person(
+    api: Api, client: httpx.AsyncClient, office: TenantKey, customer_records: Records
+) -> None:
     customer, person, _ = customer_records["Jansen"]
     created = await api.post("/work-orders", {"customer_id": customer["id"], "description": "x"})
     path = f"/api/v1/work-orders/{created['id']}"
@@ -108,8 +121,13 @@ async def test_patch_sets_and_clears_the_contact_person(api, client, office, cus
 
 @pytest.mark.parametrize(("path", "index"), [("/contact-persons", 1), ("/objects", 2)])
 async def test_a_record_a_work_order_uses_cannot_be_deleted(
-    api, client, office, customer_records, path, index
-):
+    api: Api,
+    client: httpx.AsyncClient,
+    office: TenantKey,
+    customer_records: Records,
+    path: str,
+    index: int,
+) -> None:
     customer, *_ = customer_records["Jansen"]
     record = customer_records["Jansen"][index]
     field = "contact_person_id" if index == 1 else "object_id"
@@ -122,8 +140,12 @@ async def test_a_record_a_work_order_uses_cannot_be_deleted(
 
 
 async def test_a_wiped_contact_person_leaves_the_work_order_without_one(
-    api, client, office, session, customer_records
-):
+    api: Api,
+    client: httpx.AsyncClient,
+    office: TenantKey,
+    session: AsyncSession,
+    customer_records: Records,
+) -> None:
     """The wipe deletes a customer's records in bulk, then writes the API views of the work
     orders the database changed under it (ON DELETE SET NULL) again."""
     customer, person, _ = customer_records["Jansen"]

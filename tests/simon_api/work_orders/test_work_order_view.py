@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import update as update_rows
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.models import Material, TimeEntry, WorkOrder, WorkOrderSignature
@@ -196,7 +197,7 @@ WRITES: dict[str, Write] = {
 @pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
 async def test_after_each_kind_of_write_the_bodies_are_the_documented_work_order(
     api: Api, session: AsyncSession, write: Write
-):
+) -> None:
     work_order = await _started(api)
     answered = await write(api, work_order)
     work_order_id = answered["id"] if isinstance(answered, dict) else work_order["id"]
@@ -211,7 +212,7 @@ async def test_after_each_kind_of_write_the_bodies_are_the_documented_work_order
 @pytest.mark.parametrize("table", ["contact_person", "object"])
 async def test_a_wipe_of_contact_persons_or_objects_writes_the_kept_work_orders_views_again(
     api: Api, session: AsyncSession, table: str
-):
+) -> None:
     customer = await api.customer()
     person = await api.post("/contact-persons", {"customer_id": customer["id"], "name": "Mevr. J"})
     boiler = await api.post("/objects", {"customer_id": customer["id"], "name": "CV-ketel"})
@@ -236,12 +237,13 @@ async def test_a_wipe_of_contact_persons_or_objects_writes_the_kept_work_orders_
 
 async def test_refreshing_a_tenants_views_writes_every_work_order_as_documented(
     api: Api, session: AsyncSession
-):
+) -> None:
     first, second = await _started(api), await api.planned_work_order()
     await session.execute(
-        WorkOrder.__table__.update()
+        update_rows(WorkOrder)
         .where(WorkOrder.tenant_id == api.who.tenant_id)
         .values(api_view=None)
+        .execution_options(synchronize_session=False)
     )
     assert await refresh_tenant_views(session, api.who.tenant_id) == 2
     for work_order in (first, second):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.log import writer
 from services.sync_worker.settings import SyncWorkerSettings
+from shared.enums import LogLevel
 from shared.models import InvoiceExport, SyncState, WorkOrder
 from tests.support.tenants import TenantKey
 from tests.sync_worker.support import Wizard
@@ -77,7 +78,9 @@ async def test_log_entries_carry_their_work_order_number_of_this_tenant_only(
     await session.flush()
     other = await make_tenant("Tenant B")
     for tenant in (wizard.who.tenant_id, other.tenant_id):
-        writer.write(session, tenant, level="error", message="Geen klant", work_order_id=order.id)
+        writer.write(
+            session, tenant, level=LogLevel.ERROR, message="Geen klant", work_order_id=order.id
+        )
     await session.commit()
     mine = (await wizard.call("GET", "/logs"))["items"]
     assert [(e["work_order_id"], e["work_order_number"]) for e in mine] == [

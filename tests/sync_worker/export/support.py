@@ -18,6 +18,7 @@ from services.sync_worker.export.sender import ExportWaits, Outcome, export_even
 from services.sync_worker.rompslomp import TokenSet
 from services.sync_worker.rompslomp.connection import store_tokens
 from shared.auth import create_tenant
+from shared.enums import IntegrationState, RecordSource, TimeEntryKind, WorkOrderStatus
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.models import (
     Article,
@@ -72,14 +73,17 @@ class Shop:
         *,
         description: str = "CV-ketel onderhoud",
         customer: bool = True,
-        minutes: tuple[tuple[str, int], ...] = (("work", 120), ("travel", 15)),
+        minutes: tuple[tuple[TimeEntryKind, int], ...] = (
+            (TimeEntryKind.WORK, 120),
+            (TimeEntryKind.TRAVEL, 15),
+        ),
         materials: tuple[tuple[int, str, str], ...] = ((0, "2", "2.35"), (1, "1", "19.95")),
     ) -> WorkOrder:
         self.counter += 1
         work_order = WorkOrder(
             tenant_id=self.tenant_id,
             number=f"2026-{self.counter:05d}",
-            status="completed",
+            status=WorkOrderStatus.COMPLETED,
             customer_id=self.customer_id if customer else None,
             work_address_id=self.address_id if customer else None,
             description=description,
@@ -111,7 +115,7 @@ class Shop:
 
     async def archive(self, work_order: WorkOrder) -> int:
         """What simon_api's archive does: status, count, the event (its id)."""
-        work_order.status = "archived"
+        work_order.status = WorkOrderStatus.ARCHIVED
         work_order.archived_at = dt.datetime.now(dt.UTC)
         work_order.archive_count += 1
         await self.session.flush()
@@ -126,7 +130,7 @@ class Shop:
         return event.id
 
     async def reopen(self, work_order: WorkOrder) -> None:
-        work_order.status = "completed"
+        work_order.status = WorkOrderStatus.COMPLETED
         work_order.archived_at = None
         await self.session.commit()
 
@@ -206,7 +210,7 @@ async def make_shop(
     token_key: str,
     name: str,
     *,
-    state: str = "active",
+    state: IntegrationState = IntegrationState.ACTIVE,
 ) -> Shop:
     tenant, employee, api_key = await create_tenant(session, name)
     company = (await sandbox.post("/_sandbox/companies", json={"name": name})).json()["company"]
@@ -265,7 +269,10 @@ async def make_shop(
         )
     )
     customer = Customer(
-        tenant_id=tenant.id, name="Jansen BV", rompslomp_id=shop.contact_id, source="rompslomp"
+        tenant_id=tenant.id,
+        name="Jansen BV",
+        rompslomp_id=shop.contact_id,
+        source=RecordSource.ROMPSLOMP,
     )
     session.add(customer)
     await session.flush()
@@ -287,7 +294,7 @@ async def make_shop(
             price=Decimal(str(product["invoice_line"]["price_per_unit"])),
             vat_type_id=product["invoice_line"]["vat_type_id"],
             rompslomp_id=product["id"],
-            source="rompslomp",
+            source=RecordSource.ROMPSLOMP,
         )
         session.add(article)
         await session.flush()

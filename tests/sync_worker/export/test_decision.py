@@ -24,6 +24,7 @@ from services.sync_worker.export.decision import (
     WorkOrderNow,
     decide,
 )
+from shared.enums import IntegrationState, WorkOrderStatus
 from shared.events import WorkOrderArchivedV1
 from shared.export_status import ExportStatus
 from tests.sync_worker.export.test_mapping import snapshot
@@ -53,15 +54,15 @@ def export(status: ExportStatus, seq: int = 1, **fields: Any) -> ExportNow:
 
 BASE = Situation(
     snapshot=archive(),
-    work_order=WorkOrderNow("archived", 1),
+    work_order=WorkOrderNow(WorkOrderStatus.ARCHIVED, 1),
     export=export(ExportStatus.PENDING),
-    integration_state="active",
+    integration_state=IntegrationState.ACTIVE,
     configured=True,
     filter_word="garantie",
     now=NOW,
 )
-NO_CUSTOMER = {"customer": False}
-FILTERED = {"description": "Garantie: lekkage"}
+NO_CUSTOMER: dict[str, Any] = {"customer": False}
+FILTERED: dict[str, Any] = {"description": "Garantie: lekkage"}
 S = ExportStatus
 
 
@@ -71,18 +72,22 @@ def case(**changes: Any) -> Situation:
 
 CASES: list[tuple[str, Situation, Decision]] = [
     ("wiped since", case(work_order=None), Ignore("wiped")),
-    ("never activated", case(integration_state="never_activated"), Ignore("never_activated")),
+    (
+        "never activated",
+        case(integration_state=IntegrationState.NEVER_ACTIVATED),
+        Ignore("never_activated"),
+    ),
     ("no integration row", case(integration_state=None), Ignore("never_activated")),
     ("a pending export is sent", BASE, Send(REF)),
     ("the preview (no row yet)", case(export=None), Send(REF)),
     (
         "inactive: waits for activation",
-        case(integration_state="inactive"),
+        case(integration_state=IntegrationState.INACTIVE),
         Wait("inactive", None, blocking=(checks.NOT_ACTIVE,)),
     ),
     (
         "needs a reconnect: waits",
-        case(integration_state="needs_reconnect"),
+        case(integration_state=IntegrationState.NEEDS_RECONNECT),
         Wait("inactive", None, blocking=(checks.NOT_ACTIVE,)),
     ),
     (
@@ -110,10 +115,14 @@ CASES: list[tuple[str, Situation, Decision]] = [
     ),
     (
         "an older archive's event",
-        case(work_order=WorkOrderNow("archived", 2)),
+        case(work_order=WorkOrderNow(WorkOrderStatus.ARCHIVED, 2)),
         Ignore("stale"),
     ),
-    ("reopened since", case(work_order=WorkOrderNow("completed", 1)), Ignore("stale")),
+    (
+        "reopened since",
+        case(work_order=WorkOrderNow(WorkOrderStatus.COMPLETED, 1)),
+        Ignore("stale"),
+    ),
     (
         "the row is of a newer archive",
         case(export=export(S.PENDING, seq=2)),
@@ -125,17 +134,29 @@ CASES: list[tuple[str, Situation, Decision]] = [
     ),
     (
         "a new archive after a failure starts over with the same reference",
-        case(snapshot=archive(2), work_order=WorkOrderNow("archived", 2), export=export(S.FAILED)),
+        case(
+            snapshot=archive(2),
+            work_order=WorkOrderNow(WorkOrderStatus.ARCHIVED, 2),
+            export=export(S.FAILED),
+        ),
         Send(REF, Restart(REF)),
     ),
     (
         "a new archive after the invoice was deleted gets a reference with its sequence",
-        case(snapshot=archive(2), work_order=WorkOrderNow("archived", 2), export=export(S.REMOVED)),
+        case(
+            snapshot=archive(2),
+            work_order=WorkOrderNow(WorkOrderStatus.ARCHIVED, 2),
+            export=export(S.REMOVED),
+        ),
         Send(f"{REF}-2", Restart(f"{REF}-2")),
     ),
     (
         "a new archive after the invoice was sent: a warning, no second invoice",
-        case(snapshot=archive(2), work_order=WorkOrderNow("archived", 2), export=export(S.SENT)),
+        case(
+            snapshot=archive(2),
+            work_order=WorkOrderNow(WorkOrderStatus.ARCHIVED, 2),
+            export=export(S.SENT),
+        ),
         Ignore("rearchived", checks.rearchived_after_sent(NUMBER)),
     ),
     (
@@ -170,13 +191,15 @@ CASES: list[tuple[str, Situation, Decision]] = [
     ),
     (
         "unknown while inactive: nothing is asked",
-        case(integration_state="inactive", export=export(S.UNKNOWN, settle_after=NOW)),
+        case(
+            integration_state=IntegrationState.INACTIVE, export=export(S.UNKNOWN, settle_after=NOW)
+        ),
         Wait("inactive", None),
     ),
     (
         "in flight is settled whatever the event",
         case(
-            work_order=WorkOrderNow("archived", 2),
+            work_order=WorkOrderNow(WorkOrderStatus.ARCHIVED, 2),
             export=export(S.UNKNOWN, settle_after=NOW, ref="r-1"),
         ),
         Reconcile("r-1"),
@@ -196,7 +219,7 @@ CASES: list[tuple[str, Situation, Decision]] = [
         "a paused tenant's new archive restarts, then waits",
         case(
             snapshot=archive(2),
-            work_order=WorkOrderNow("archived", 2),
+            work_order=WorkOrderNow(WorkOrderStatus.ARCHIVED, 2),
             export=export(S.FAILED),
             paused_until=NOW + seconds(60),
         ),
@@ -217,7 +240,11 @@ CASES: list[tuple[str, Situation, Decision]] = [
     ),
     (
         "retry of a reopened work order",
-        case(work_order=WorkOrderNow("completed", 1), export=export(S.FAILED), retry=True),
+        case(
+            work_order=WorkOrderNow(WorkOrderStatus.COMPLETED, 1),
+            export=export(S.FAILED),
+            retry=True,
+        ),
         Ignore("stale"),
     ),
     (

@@ -11,6 +11,8 @@ from services.sync_worker.export.sender import ExportWaits
 from services.sync_worker.integration.state import activate, ensure_integration
 from services.sync_worker.metrics import REGISTRY
 from shared.clock import utcnow
+from shared.enums import IntegrationState
+from shared.export_status import ExportStatus
 from shared.models import Article, Integration, IntegrationLogEntry
 from tests.sync_worker.export.support import LEASE, SETTLE, Shop
 
@@ -73,7 +75,7 @@ async def test_a_crash_after_the_post_is_settled_by_lookup_not_a_second_post(sho
     assert await shop.export(event_id) == "sent"
     # As if the worker died after Rompslomp created the invoice, before `sent` was stored.
     row = await shop.export_row(work_order)
-    row.status, row.rompslomp_invoice_id, row.sending_since = "sending", None, utcnow()
+    row.status, row.rompslomp_invoice_id, row.sending_since = ExportStatus.SENDING, None, utcnow()
     await shop.session.commit()
     await shop.time_passes(work_order, LEASE + SETTLE + 1)
 
@@ -93,7 +95,10 @@ async def test_a_crash_before_the_post_went_out_sends_the_stored_invoice(shop: S
         f"/_sandbox/companies/{shop.company_id}/sales_invoices/{invoice['id']}"
     )
     row = await shop.export_row(work_order)
-    row.status, row.sending_since = "sending", utcnow()  # the POST never reached Rompslomp
+    row.status, row.sending_since = (
+        ExportStatus.SENDING,
+        utcnow(),
+    )  # the POST never reached Rompslomp
     await shop.session.commit()
     await shop.time_passes(work_order, LEASE + SETTLE + 1)
 
@@ -253,7 +258,7 @@ async def test_an_inactive_integration_leaves_the_export_pending_until_activatio
 ) -> None:
     integration = await shop.session.get(Integration, shop.tenant_id)
     assert integration is not None
-    integration.state = "inactive"
+    integration.state = IntegrationState.INACTIVE
     await shop.session.commit()
     work_order = await shop.work_order()
     event_id = await shop.archive(work_order)
@@ -330,7 +335,7 @@ async def test_an_ended_export_is_counted_and_its_latency_observed(shop: Shop) -
 async def test_a_tenant_that_never_activated_gets_no_export_row(shop: Shop) -> None:
     integration = await shop.session.get(Integration, shop.tenant_id)
     assert integration is not None
-    integration.state = "never_activated"
+    integration.state = IntegrationState.NEVER_ACTIVATED
     await shop.session.commit()
     work_order = await shop.work_order()
 

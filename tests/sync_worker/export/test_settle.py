@@ -14,7 +14,9 @@ from sqlalchemy import select
 from services.sync_worker.export import products, transitions
 from services.sync_worker.export.sender import ExportWaits
 from shared.clock import utcnow
+from shared.enums import IntegrationState, WorkOrderStatus
 from shared.events import WorkOrderArchivedV1
+from shared.export_status import ExportStatus
 from shared.models import Integration, IntegrationLogEntry, OutboxEvent
 from tests.sync_worker.export.support import LEASE, SETTLE, Shop
 
@@ -187,7 +189,7 @@ async def test_a_live_workers_lease_is_not_doubled(shop: Shop) -> None:
     event_id = await shop.archive(work_order)
     assert await shop.export(event_id) == "sent"
     row = await shop.export_row(work_order)
-    row.status, row.sending_since = "sending", utcnow()  # another worker is POSTing
+    row.status, row.sending_since = ExportStatus.SENDING, utcnow()  # another worker is POSTing
     await shop.session.commit()
     await shop.sandbox.post("/_sandbox/stats/reset")
 
@@ -236,9 +238,9 @@ async def test_nothing_is_sent_when_the_integration_or_work_order_changed_after_
         if change == "deactivated":
             integration = await shop.session.get(Integration, shop.tenant_id)
             assert integration is not None
-            integration.state = "inactive"
+            integration.state = IntegrationState.INACTIVE
         else:
-            work_order.status = "completed"
+            work_order.status = WorkOrderStatus.COMPLETED
         await shop.session.commit()
         return resolved
 

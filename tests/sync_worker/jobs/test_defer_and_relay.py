@@ -3,6 +3,8 @@ into exactly one export job."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +15,7 @@ from shared.events import WORK_ORDER_ARCHIVED
 from shared.models import OutboxEvent
 
 
-async def _jobs(session: AsyncSession, task: str) -> list[dict]:
+async def _jobs(session: AsyncSession, task: str) -> list[dict[str, Any]]:
     rows = await session.execute(
         text(
             "SELECT task_name, lock, queueing_lock, args, status FROM procrastinate_jobs "
@@ -24,7 +26,7 @@ async def _jobs(session: AsyncSession, task: str) -> list[dict]:
     return [dict(r._mapping) for r in rows]
 
 
-async def test_queueing_lock_folds_a_second_waiting_job(session: AsyncSession):
+async def test_queueing_lock_folds_a_second_waiting_job(session: AsyncSession) -> None:
     first = await defer(session, "test.fold", args={"n": 1}, queueing_lock="sync:1:customers")
     second = await defer(session, "test.fold", args={"n": 2}, queueing_lock="sync:1:customers")
     other = await defer(session, "test.fold", args={"n": 3}, queueing_lock="sync:1:articles")
@@ -36,14 +38,14 @@ async def test_queueing_lock_folds_a_second_waiting_job(session: AsyncSession):
     assert all(j["status"] == "todo" for j in jobs)
 
 
-async def test_a_rolled_back_transaction_leaves_no_job(session: AsyncSession):
+async def test_a_rolled_back_transaction_leaves_no_job(session: AsyncSession) -> None:
     async with session.begin_nested() as savepoint:
         await defer(session, "test.rollback", args={})
         await savepoint.rollback()
     assert await _jobs(session, "test.rollback") == []
 
 
-async def test_relay_defers_one_export_job_per_archive_event(session: AsyncSession):
+async def test_relay_defers_one_export_job_per_archive_event(session: AsyncSession) -> None:
     tenant, _, _ = await create_tenant(session, "Relay BV")
     events = [
         OutboxEvent(

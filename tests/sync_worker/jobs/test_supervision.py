@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from cryptography.fernet import Fernet
@@ -25,7 +25,7 @@ from shared.migrate import upgrade
 from tests.support.database import admin_execute, in_thread, with_database
 
 
-async def _until(check, what: str, seconds: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+async def _until(check: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
     for _ in range(int(seconds / 0.05)):
         if check():
             return

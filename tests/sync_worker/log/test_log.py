@@ -3,12 +3,17 @@ Dutch by default and English on `Accept-Language: en`."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
 import pytest
 from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.sync_worker.log import writer
 from services.sync_worker.log.routes import prefers_english
+from shared.enums import LogLevel, LogTable
 from shared.models import IntegrationLogEntry, WorkOrder
 from tests.support.tenants import TenantKey
 
@@ -18,27 +23,35 @@ async def _entries(session: AsyncSession, tenant_id: int) -> None:
         writer.write(
             session,
             tenant_id,
-            level="info",
-            table="customer",
+            level=LogLevel.INFO,
+            table=LogTable.CUSTOMER,
             message=f"Klant {n} toegevoegd aan Simon",
             message_en=f"Customer {n} added to Simon",
         )
     writer.write(
         session,
         tenant_id,
-        level="error",
-        table="work_order",
+        level=LogLevel.ERROR,
+        table=LogTable.WORK_ORDER,
         work_order_id=7,
         message="Werkbon 2026-00007 heeft geen klant",
         action="Kies een klant uit Rompslomp en archiveer opnieuw",
         message_en="Work order 2026-00007 has no customer",
         action_en="Choose a customer from Rompslomp and archive again",
     )
-    writer.write(session, tenant_id, level="warning", table="article", message="Alleen Nederlands")
+    writer.write(
+        session,
+        tenant_id,
+        level=LogLevel.WARNING,
+        table=LogTable.ARTICLE,
+        message="Alleen Nederlands",
+    )
     await session.commit()
 
 
-async def test_pages_of_forty_newest_first_with_total(client, session, office: TenantKey):
+async def test_pages_of_forty_newest_first_with_total(
+    client: httpx.AsyncClient, session: AsyncSession, office: TenantKey
+) -> None:
     await _entries(session, office.tenant_id)
     first = (await client.get("/api/v1/integration/logs", headers=office.headers)).json()
     assert (first["page"], first["per_page"], first["total"]) == (1, 40, 47)
@@ -51,7 +64,9 @@ async def test_pages_of_forty_newest_first_with_total(client, session, office: T
     ]
 
 
-async def test_filters_by_level_and_table(client, session, office: TenantKey):
+async def test_filters_by_level_and_table(
+    client: httpx.AsyncClient, session: AsyncSession, office: TenantKey
+) -> None:
     await _entries(session, office.tenant_id)
     errors = (
         await client.get("/api/v1/integration/logs?level=error", headers=office.headers)
@@ -67,7 +82,9 @@ async def test_filters_by_level_and_table(client, session, office: TenantKey):
     assert bad.json()["errors"][0]["field"] == "level"
 
 
-async def test_english_on_request_falling_back_to_dutch(client, session, office: TenantKey):
+async def test_english_on_request_falling_back_to_dutch(
+    client: httpx.AsyncClient, session: AsyncSession, office: TenantKey
+) -> None:
     await _entries(session, office.tenant_id)
     headers = {**office.headers, "Accept-Language": "en-GB,en;q=0.9,nl;q=0.5"}
     items = (await client.get("/api/v1/integration/logs?per_page=3", headers=headers)).json()[
@@ -98,11 +115,13 @@ async def test_english_on_request_falling_back_to_dutch(client, session, office:
         ("en;q=abc", False),
     ],
 )
-def test_accept_language(header: str | None, english: bool):
+def test_accept_language(header: str | None, english: bool) -> None:
     assert prefers_english(header) is english
 
 
-async def test_several_levels_at_once(client, session, office: TenantKey):
+async def test_several_levels_at_once(
+    client: httpx.AsyncClient, session: AsyncSession, office: TenantKey
+) -> None:
     await _entries(session, office.tenant_id)
     both = await client.get("/api/v1/integration/logs?level=warning,error", headers=office.headers)
     assert both.status_code == 200
@@ -117,17 +136,22 @@ async def test_several_levels_at_once(client, session, office: TenantKey):
 
 
 async def test_q_finds_a_record_code_or_a_work_order_number(
-    client, session, office: TenantKey, make_tenant
-):
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    office: TenantKey,
+    make_tenant: Callable[..., Awaitable[TenantKey]],
+) -> None:
     await _entries(session, office.tenant_id)
     entries = [
-        writer.Entry("info", "Klant 'Bakkerij Jansen' (K00012) gewijzigd", subject="K00012"),
-        writer.Entry("warning", "Artikel P123 overgeslagen", subject="P123"),
+        writer.Entry(LogLevel.INFO, "Klant 'Bakkerij Jansen' (K00012) gewijzigd", subject="K00012"),
+        writer.Entry(LogLevel.WARNING, "Artikel P123 overgeslagen", subject="P123"),
     ]
     await writer.write_many(session, office.tenant_id, entries)
     session.add(WorkOrder(id=7, tenant_id=office.tenant_id, number="2026-00007", status="archived"))
     other = await make_tenant("Ander bedrijf")
-    await writer.write_many(session, other.tenant_id, [writer.Entry("info", "x", subject="K00012")])
+    await writer.write_many(
+        session, other.tenant_id, [writer.Entry(LogLevel.INFO, "x", subject="K00012")]
+    )
     await session.commit()
 
     async def found(q: str) -> list[str]:
@@ -154,17 +178,23 @@ async def test_q_finds_a_record_code_or_a_work_order_number(
     assert too_long.json()["errors"][0]["field"] == "q"
 
 
-async def test_a_runs_lines_are_written_in_one_statement(session, office: TenantKey):
+async def test_a_runs_lines_are_written_in_one_statement(
+    session: AsyncSession, office: TenantKey
+) -> None:
     statements: list[str] = []
 
-    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if "integration_log" in statement:
             statements.append(statement)
 
-    engine = session.bind.engine  # type: ignore[union-attr]
+    connection = session.bind
+    assert isinstance(connection, AsyncConnection)  # the test session's own connection
+    engine = connection.engine
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:
-        lines = [writer.Entry("info", f"Klant {n} gewijzigd", subject=f"K{n}") for n in range(50)]
+        lines = [
+            writer.Entry(LogLevel.INFO, f"Klant {n} gewijzigd", subject=f"K{n}") for n in range(50)
+        ]
         await writer.write_many(session, office.tenant_id, lines)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)

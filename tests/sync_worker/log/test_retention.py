@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.log import retention
 from shared.clock import utcnow
+from shared.db import SessionFactory
 from shared.models import IntegrationLogEntry, InvoiceExport, OutboxEvent, WorkOrder
 from tests.support.tenants import TenantKey
 
 
-def _sessions(session: AsyncSession):  # type: ignore[no-untyped-def]
+def _sessions(session: AsyncSession) -> SessionFactory:
     @asynccontextmanager
     async def unit_of_work() -> AsyncIterator[AsyncSession]:
         yield session
@@ -25,8 +26,11 @@ def _sessions(session: AsyncSession):  # type: ignore[no-untyped-def]
     return unit_of_work
 
 
-async def _count(session: AsyncSession, model: type, tenant_id: int) -> int:
-    query = select(func.count()).select_from(model).where(model.tenant_id == tenant_id)  # type: ignore[attr-defined]
+Counted = type[IntegrationLogEntry] | type[InvoiceExport] | type[OutboxEvent] | type[WorkOrder]
+
+
+async def _count(session: AsyncSession, model: Counted, tenant_id: int) -> int:
+    query = select(func.count()).select_from(model).where(model.tenant_id == tenant_id)
     return int(await session.scalar(query) or 0)
 
 

@@ -37,7 +37,7 @@ def sessions(session: AsyncSession) -> SessionFactory:
 def runtime(
     sessions: SessionFactory, rompslomp: Rompslomp, worker_settings: SyncWorkerSettings
 ) -> Iterator[Runtime]:
-    with use(Runtime(sessions, rompslomp, worker_settings)) as runtime:  # type: ignore[arg-type]
+    with use(Runtime(sessions, rompslomp, worker_settings)) as runtime:
         yield runtime
 
 

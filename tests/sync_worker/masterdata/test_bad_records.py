@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from shared.enums import SyncEntity
 from shared.models import Article, Customer, SyncState
 from tests.sync_worker.masterdata.support import Tenant
 
@@ -56,7 +57,7 @@ async def test_a_malformed_and_an_oversized_record_among_99_good_ones(tenant: Te
 
     runs = {r.entity: r for r in await tenant.work()}
 
-    articles = runs["articles"]
+    articles = runs[SyncEntity.ARTICLES]
     assert (articles.status, articles.added, articles.skipped) == ("finished", 99, 2)
     assert await tenant.count(Article) == 99
     warnings = [e for e in await tenant.log_lines("article") if e.level == "warning"]
@@ -116,8 +117,13 @@ async def test_values_rompslomp_allows_are_stored_as_they_are(imported: Tenant) 
 
     runs = {r.entity: r for r in await imported.sync_now("customers", "articles")}
 
-    assert (runs["customers"].status, runs["customers"].skipped) == ("finished", 1)
-    assert runs["customers"].removed == 0  # the unreadable id: listed, so nothing is missing
+    assert (runs[SyncEntity.CUSTOMERS].status, runs[SyncEntity.CUSTOMERS].skipped) == (
+        "finished",
+        1,
+    )
+    assert (
+        runs[SyncEntity.CUSTOMERS].removed == 0
+    )  # the unreadable id: listed, so nothing is missing
     stored = {
         c.rompslomp_id: c
         for c in await imported.session.scalars(

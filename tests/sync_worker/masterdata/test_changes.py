@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from shared.enums import RecordSource
 from shared.models import Article, Customer, Material, WorkAddress, WorkOrder
 from tests.sync_worker.masterdata.support import Tenant
 
@@ -86,11 +87,13 @@ async def test_an_edit_an_addition_and_a_deletion_appear_after_sync_now(
             .execution_options(populate_existing=True)
         )
     }
-    assert (addresses["rompslomp"].street, addresses["rompslomp"].city) == (
+    assert (addresses[RecordSource.ROMPSLOMP].street, addresses[RecordSource.ROMPSLOMP].city) == (
         "Nieuwe Gracht 7",
         "Haarlem",
     )
-    assert addresses["simon"].street == "Achterom 1"  # Simon's own work address: untouched
+    assert (
+        addresses[RecordSource.SIMON].street == "Achterom 1"
+    )  # Simon's own work address: untouched
     assert await _customer(imported, deleted) is None
     new = await _customer(imported, added["id"])
     assert new is not None

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from services.sync_worker.masterdata.guard import deletions_allowed
+from shared.enums import LogLevel
 from shared.models import Article, Customer, SyncRun
 from tests.support.tenants import TenantKey
 from tests.sync_worker.masterdata.support import Tenant
@@ -69,7 +70,7 @@ async def test_a_mass_deletion_is_held_until_a_person_confirms(
 
     # Running again finds the same: no second warning.
     await imported.sync_now("customers")
-    assert [e.level for e in await imported.log_lines("customer")].count("warning") == 1
+    assert [e.level for e in await imported.log_lines("customer")].count(LogLevel.WARNING) == 1
 
     # Another tenant cannot confirm (or see) these deletions.
     other = Wizard(imported.wizard.client, imported.wizard.sandbox, await make_tenant("B"))

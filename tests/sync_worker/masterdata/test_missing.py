@@ -15,6 +15,7 @@ from structlog.testing import capture_logs
 from services.sync_worker.masterdata.entities import CUSTOMERS
 from services.sync_worker.masterdata.missing import SAMPLE, check_missing
 from services.sync_worker.rompslomp import Contact, NotFoundError, RetriableError
+from shared.enums import SyncEntity
 from shared.models import (
     Article,
     ArticleGroup,
@@ -27,7 +28,7 @@ from shared.models import (
 from tests.sync_worker.masterdata.support import Tenant
 
 
-async def _customer(tenant: Tenant, rompslomp_id: int) -> Customer | None:
+async def _customer(tenant: Tenant, rompslomp_id: int | None) -> Customer | None:
     return await tenant.session.scalar(
         select(Customer)
         .where(Customer.tenant_id == tenant.id, Customer.rompslomp_id == rompslomp_id)
@@ -113,6 +114,7 @@ class Rompslomp:
 async def test_what_the_check_concludes_from_each_answer() -> None:
     answers = {1: "gone", 2: "supplier", 3: "present", 4: "busy"}
     client = Rompslomp(answers)
+    # The stand-in has only the one method check_missing calls, not RompslompClient's type.
     verdict = await check_missing(client, 1, CUSTOMERS, [1, 2, 3, 4])  # type: ignore[arg-type]
     assert (verdict.gone, verdict.suppliers) == ([1, 2], {2})
     assert (verdict.present, verdict.unconfirmed) == ([3], [4])
@@ -123,6 +125,7 @@ async def test_a_sample_with_a_survivor_removes_only_what_was_confirmed() -> Non
     sample = sorted(random.Random(3).sample(missing, SAMPLE))
     survivor = sample[0]  # the listing missed it, yet it is there: the listing is suspect
     client = Rompslomp({survivor: "present"})
+    # A stand-in for RompslompClient (get_contact only), as above.
     verdict = await check_missing(client, 1, CUSTOMERS, missing, rng=random.Random(3))  # type: ignore[arg-type]
     assert sorted(client.asked) == sample
     assert verdict.present == [survivor]
@@ -189,8 +192,8 @@ async def test_what_simon_holds_on_a_record_keeps_it_deactivated(imported: Tenan
 
     runs = {r.entity: r for r in await imported.sync_now("customers", "articles")}
 
-    assert (runs["customers"].deactivated, runs["customers"].removed) == (3, 1)
-    assert (runs["articles"].deactivated, runs["articles"].removed) == (1, 0)
+    assert (runs[SyncEntity.CUSTOMERS].deactivated, runs[SyncEntity.CUSTOMERS].removed) == (3, 1)
+    assert (runs[SyncEntity.ARTICLES].deactivated, runs[SyncEntity.ARTICLES].removed) == (1, 0)
     for customer in (with_person, with_object, with_address):
         kept = await _customer(imported, customer.rompslomp_id or 0)
         assert kept is not None

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from services.sync_worker.integration.state import mark_needs_reconnect
+from shared.enums import SyncEntity
 from shared.models import Article, ArticleGroup, Customer, SyncState, WorkAddress
 from tests.sync_worker.masterdata.support import Tenant
 
@@ -66,7 +67,7 @@ async def test_edits_made_while_inactive_are_put_back_after_reactivation(
     await imported.call("POST", "/activate")
     runs = {r.entity: r for r in await imported.work()}
 
-    assert (runs["customers"].changed, runs["articles"].changed) == (1, 1)
+    assert (runs[SyncEntity.CUSTOMERS].changed, runs[SyncEntity.ARTICLES].changed) == (1, 1)
     for row in (customer, article, address):
         await session.refresh(row)
     assert (customer.name, customer.city, article.price) == original
@@ -104,7 +105,7 @@ async def test_a_rompslomp_work_address_edited_in_simon_is_put_back(imported: Te
 
     runs = {r.entity: r for r in await imported.work()}
 
-    assert runs["customers"].changed == 1
+    assert runs[SyncEntity.CUSTOMERS].changed == 1
     await session.refresh(address)
     assert address.street == street
     lines = [e.message for e in await imported.log_lines("customer")]

@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 
 from services.sync_worker.masterdata.schedule import tick
 from services.sync_worker.masterdata.switch import SWITCH_TASK, carry_out
+from shared.export_status import ExportStatus
 from shared.models import (
     Customer,
     IntegrationSettings,
@@ -126,7 +127,7 @@ async def test_a_confirmed_switch_settles_exports_then_imports_the_new_administr
     # An export still in flight to the old administration: the switch waits for it.
     assert await carry_out(imported.runtime, imported.id) == "waiting"
     assert await imported.count(Customer) == old_customers
-    export.status = "sent"
+    export.status = ExportStatus.SENT
     # So it does for a sync of the old administration still running.
     job = await imported.session.scalar(
         text(

@@ -5,6 +5,7 @@ with its id when it has a usable one; NUL characters never reach Simon."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import httpx
 import pytest
@@ -18,7 +19,7 @@ CONTACTS = f"/api/v1/companies/{COMPANY}/contacts"
 PRODUCTS = f"/api/v1/companies/{COMPANY}/products"
 
 
-def page(key: str, records: list[object]) -> httpx.Response:
+def page(key: str, records: Sequence[object]) -> httpx.Response:
     headers = {"X-Page": "1", "X-Per-Page": "100", "X-Total": str(len(records))}
     return httpx.Response(200, headers=headers, content=json.dumps({key: records}).encode())
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from services.sync_worker.rompslomp import TokenSet
 from services.sync_worker.rompslomp.connection import store_tokens
 from shared.auth import create_tenant
+from shared.enums import IntegrationState, RecordSource
 from shared.models import Article, Customer, Integration, IntegrationSettings, WorkAddress
 
 SCOPES = "public manage:contacts manage:sales_invoices manage:products"
@@ -124,7 +125,7 @@ async def make_world(
         session.add(
             Integration(
                 tenant_id=tenant.id,
-                state="active",
+                state=IntegrationState.ACTIVE,
                 started_at=now,
                 wiped_at=now,
                 connected_at=now,
@@ -150,7 +151,7 @@ async def make_world(
                 tenant_id=tenant.id,
                 name=f"{name} klant {n}",
                 rompslomp_id=contact,
-                source="rompslomp",
+                source=RecordSource.ROMPSLOMP,
                 active=True,
             )
             session.add(customer)
@@ -162,7 +163,7 @@ async def make_world(
                 zipcode="3511 AB",
                 city="Utrecht",
                 country_code="NL",
-                source="rompslomp",
+                source=RecordSource.ROMPSLOMP,
             )
             session.add(address)
             await session.flush()
@@ -175,7 +176,7 @@ async def make_world(
                 price=product.price,
                 vat_type_id=product.vat_type_id,
                 rompslomp_id=product.id,
-                source="rompslomp",
+                source=RecordSource.ROMPSLOMP,
                 active=True,
             )
             session.add(article)

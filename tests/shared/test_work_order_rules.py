@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from shared.auth import create_tenant
 from shared.clock import utcnow
 from shared.db import SessionFactory, create_sessionmaker
-from shared.enums import WorkOrderStatus
+from shared.enums import IntegrationState, WorkOrderStatus
 from shared.events import WORK_ORDER_ARCHIVED
 from shared.export_status import ExportStatus
 from shared.models.integration import Integration, InvoiceExport
@@ -78,11 +78,11 @@ async def archived(sessions: SessionFactory) -> AsyncIterator[Archived]:
         work_order = WorkOrder(
             tenant_id=tenant.id,
             number="2026-LOCK",
-            status="archived",
+            status=WorkOrderStatus.ARCHIVED,
             archive_count=1,
             archived_at=utcnow(),
         )
-        setup.add_all([work_order, Integration(tenant_id=tenant.id, state="active")])
+        setup.add_all([work_order, Integration(tenant_id=tenant.id, state=IntegrationState.ACTIVE)])
         await setup.flush()
         event = OutboxEvent(
             tenant_id=tenant.id,
@@ -160,7 +160,7 @@ async def test_an_export_waits_for_a_reopen_and_then_finds_the_archive_gone(
         await setup.execute(
             update(Integration)
             .where(Integration.tenant_id == archived.tenant_id)
-            .values(state="inactive")
+            .values(state=IntegrationState.INACTIVE)
         )
         await setup.commit()
     async with sessions() as reopen, sessions() as export, sessions() as watcher:

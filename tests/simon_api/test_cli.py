@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import authenticate, create_tenant
 from shared.db import create_engine, create_sessionmaker
+from shared.enums import WorkOrderStatus
 from shared.models import Tenant, WorkOrder
 from shared.reader import SessionReader
 from shared.work_order_view import render_views
@@ -57,7 +58,9 @@ async def test_work_orders_refresh_views_writes_each_stored_body_from_its_defini
     try:
         async with create_sessionmaker(engine)() as session:
             tenant, _, _ = await create_tenant(session, "Refresh BV")
-            work_order = WorkOrder(tenant_id=tenant.id, number="2026-00001", status="created")
+            work_order = WorkOrder(
+                tenant_id=tenant.id, number="2026-00001", status=WorkOrderStatus.CREATED
+            )
             session.add(work_order)
             await session.commit()
         result = await asyncio.to_thread(

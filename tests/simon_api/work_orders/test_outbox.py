@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from services.simon_api.work_orders import service
 from shared.auth import Principal, create_tenant
 from shared.db import create_sessionmaker
-from shared.enums import RecordSource
+from shared.enums import RecordSource, WorkOrderStatus
 from shared.events import WORK_ORDER_ARCHIVED, WorkOrderArchivedV1
 from shared.models import Article, Customer, OutboxEvent, WorkOrder
 from shared.outbox import NOTIFY_CHANNEL
@@ -221,7 +221,10 @@ async def test_listeners_hear_of_an_archive_only_when_it_commits(
             tenant, employee, _ = await create_tenant(session, "Notify BV")
             principal = Principal(tenant.id, employee.id, "office")
             work_order = WorkOrder(
-                tenant_id=tenant.id, number="2026-00001", status="completed", description="x"
+                tenant_id=tenant.id,
+                number="2026-00001",
+                status=WorkOrderStatus.COMPLETED,
+                description="x",
             )
             session.add(work_order)
             await session.commit()

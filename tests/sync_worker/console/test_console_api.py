@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sync_worker.log import writer
 from services.sync_worker.settings import SyncWorkerSettings
-from shared.enums import LogLevel
+from shared.enums import LogLevel, SyncEntity
+from shared.export_status import ExportStatus
 from shared.models import InvoiceExport, SyncState, WorkOrder
 from tests.support.tenants import TenantKey
 from tests.sync_worker.support import Wizard
@@ -61,7 +62,9 @@ async def test_the_status_names_deletions_the_guard_holds(
 ) -> None:
     assert (await wizard.call("GET", ""))["held_deletions"] == []
     session.add(
-        SyncState(tenant_id=wizard.who.tenant_id, entity="customers", pending_deletions=[7, 8, 9])
+        SyncState(
+            tenant_id=wizard.who.tenant_id, entity=SyncEntity.CUSTOMERS, pending_deletions=[7, 8, 9]
+        )
     )
     await session.commit()
     held = (await wizard.call("GET", ""))["held_deletions"]
@@ -102,7 +105,7 @@ async def test_exports_are_listed_for_one_work_order(wizard: Wizard, session: As
             InvoiceExport(
                 tenant_id=wizard.who.tenant_id,
                 work_order_id=order.id,
-                status="failed",
+                status=ExportStatus.FAILED,
                 api_reference=f"simon-{wizard.who.tenant_id}-wo-{order.id}",
             )
         )

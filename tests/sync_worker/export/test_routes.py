@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy import text
 
 from shared.auth import issue_api_key
+from shared.enums import Role
 from shared.models import Employee
 from tests.support.tenants import TenantKey
 from tests.sync_worker.export.support import Shop
@@ -100,7 +101,7 @@ async def test_a_field_employee_may_not_use_the_export_endpoints(
     client: httpx.AsyncClient, shop: Shop
 ) -> None:
     employee = Employee(
-        tenant_id=shop.tenant_id, name="Piet", email=f"piet{shop.tenant_id}@x.nl", role="field"
+        tenant_id=shop.tenant_id, name="Piet", email=f"piet{shop.tenant_id}@x.nl", role=Role.FIELD
     )
     shop.session.add(employee)
     await shop.session.flush()

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.enums import TimeEntryKind, WorkOrderStatus
+from shared.export_status import ExportStatus
 from shared.models import (
     Article,
     ArticleGroup,
@@ -53,7 +55,7 @@ async def fill(session: AsyncSession, tenant_id: int) -> dict[str, Any]:
     work_order = WorkOrder(
         tenant_id=tenant_id,
         number=f"2026-{tenant_id:05d}",
-        status="archived",
+        status=WorkOrderStatus.ARCHIVED,
         customer_id=customer.id,
         work_address_id=address.id,
         description="Onderhoud",
@@ -62,7 +64,12 @@ async def fill(session: AsyncSession, tenant_id: int) -> dict[str, Any]:
     await session.flush()
     session.add_all(
         [
-            TimeEntry(tenant_id=tenant_id, work_order_id=work_order.id, kind="work", minutes=60),
+            TimeEntry(
+                tenant_id=tenant_id,
+                work_order_id=work_order.id,
+                kind=TimeEntryKind.WORK,
+                minutes=60,
+            ),
             Material(
                 tenant_id=tenant_id,
                 work_order_id=work_order.id,
@@ -80,7 +87,7 @@ async def fill(session: AsyncSession, tenant_id: int) -> dict[str, Any]:
             InvoiceExport(
                 tenant_id=tenant_id,
                 work_order_id=work_order.id,
-                status="failed",
+                status=ExportStatus.FAILED,
                 api_reference=f"simon-{work_order.id}",
             ),
         ]

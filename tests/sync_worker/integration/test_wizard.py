@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.enums import RecordSource
 from shared.models import Customer, IntegrationLogEntry, SyncRun
 from tests.sync_worker.support import Wizard, query_of
 
@@ -127,7 +128,12 @@ async def test_the_status_splits_simon_mutations_from_integration_updates(
     tenant_id = wizard.who.tenant_id
     session.add_all(
         [
-            Customer(tenant_id=tenant_id, name="Uit Rompslomp", source="rompslomp", rompslomp_id=7),
+            Customer(
+                tenant_id=tenant_id,
+                name="Uit Rompslomp",
+                source=RecordSource.ROMPSLOMP,
+                rompslomp_id=7,
+            ),
             Customer(tenant_id=tenant_id, name="Uit Simon"),
         ]
     )

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.sync_worker.log import writer
 from services.sync_worker.log.routes import prefers_english
-from shared.enums import LogLevel, LogTable
+from shared.enums import LogLevel, LogTable, WorkOrderStatus
 from shared.models import IntegrationLogEntry, WorkOrder
 from tests.support.tenants import TenantKey
 
 
-async def _entries(session: AsyncSession, tenant_id: int) -> None:
+async def _entries(session: AsyncSession, tenant_id: int, work_order_id: int = 7) -> None:
     for n in range(45):
         writer.write(
             session,
@@ -33,7 +33,7 @@ async def _entries(session: AsyncSession, tenant_id: int) -> None:
         tenant_id,
         level=LogLevel.ERROR,
         table=LogTable.WORK_ORDER,
-        work_order_id=7,
+        work_order_id=work_order_id,
         message="Werkbon 2026-00007 heeft geen klant",
         action="Kies een klant uit Rompslomp en archiveer opnieuw",
         message_en="Work order 2026-00007 has no customer",
@@ -141,13 +141,18 @@ async def test_q_finds_a_record_code_or_a_work_order_number(
     office: TenantKey,
     make_tenant: Callable[..., Awaitable[TenantKey]],
 ) -> None:
-    await _entries(session, office.tenant_id)
+    # Its own id from the sequence: a fixed id may be taken by a row another test committed.
+    work_order = WorkOrder(
+        tenant_id=office.tenant_id, number="2026-00007", status=WorkOrderStatus.ARCHIVED
+    )
+    session.add(work_order)
+    await session.flush()
+    await _entries(session, office.tenant_id, work_order.id)
     entries = [
         writer.Entry(LogLevel.INFO, "Klant 'Bakkerij Jansen' (K00012) gewijzigd", subject="K00012"),
         writer.Entry(LogLevel.WARNING, "Artikel P123 overgeslagen", subject="P123"),
     ]
     await writer.write_many(session, office.tenant_id, entries)
-    session.add(WorkOrder(id=7, tenant_id=office.tenant_id, number="2026-00007", status="archived"))
     other = await make_tenant("Ander bedrijf")
     await writer.write_many(
         session, other.tenant_id, [writer.Entry(LogLevel.INFO, "x", subject="K00012")]

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sync_worker.log import retention
 from shared.clock import utcnow
 from shared.db import SessionFactory
+from shared.enums import LogLevel, WorkOrderStatus
+from shared.export_status import ExportStatus
 from shared.models import IntegrationLogEntry, InvoiceExport, OutboxEvent, WorkOrder
 from tests.support.tenants import TenantKey
 
@@ -45,7 +47,9 @@ async def test_old_log_entries_go_in_batches(session: AsyncSession, office: Tena
         {"t": office.tenant_id, "n": old},
     )
     session.add(
-        IntegrationLogEntry(tenant_id=office.tenant_id, level="info", message="nieuw", action="-")
+        IntegrationLogEntry(
+            tenant_id=office.tenant_id, level=LogLevel.INFO, message="nieuw", action="-"
+        )
     )
     await session.commit()
 
@@ -81,8 +85,12 @@ async def test_processed_outbox_events_go_after_thirty_days_unless_still_needed(
     )
     session.add_all([gone, recent, unprocessed, for_failed, for_sent])
     await session.flush()
-    for number, (status, source) in enumerate((("failed", for_failed), ("sent", for_sent)), 1):
-        work_order = WorkOrder(tenant_id=office.tenant_id, number=f"R{number}", status="archived")
+    for number, (status, source) in enumerate(
+        ((ExportStatus.FAILED, for_failed), (ExportStatus.SENT, for_sent)), 1
+    ):
+        work_order = WorkOrder(
+            tenant_id=office.tenant_id, number=f"R{number}", status=WorkOrderStatus.ARCHIVED
+        )
         session.add(work_order)
         await session.flush()
         session.add(

@@ -13,6 +13,7 @@ from services.sync_worker.masterdata.cadence import EntityClock, due, full_inter
 from services.sync_worker.masterdata.schedule import tick
 from services.sync_worker.settings import SyncWorkerSettings
 from shared.clock import utcnow
+from shared.enums import SyncRunStatus
 from shared.models import Customer, SyncRun, SyncState
 from tests.sync_worker.masterdata.support import Tenant
 
@@ -131,7 +132,7 @@ async def test_a_run_left_running_by_a_dead_worker_is_taken_over(imported: Tenan
     await imported.session.execute(
         update(SyncRun)
         .where(SyncRun.tenant_id == imported.id, SyncRun.status == "queued")
-        .values(status="running", attempts=1)
+        .values(status=SyncRunStatus.RUNNING, attempts=1)
     )
     await imported.session.commit()
     (run,) = await imported.work()

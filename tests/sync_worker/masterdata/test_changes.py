@@ -53,7 +53,10 @@ async def test_an_edit_an_addition_and_a_deletion_appear_after_sync_now(
     customer = await _customer(imported, edited)
     assert customer is not None
     own_address = WorkAddress(
-        tenant_id=imported.id, customer_id=customer.id, street="Achterom 1", source="simon"
+        tenant_id=imported.id,
+        customer_id=customer.id,
+        street="Achterom 1",
+        source=RecordSource.SIMON,
     )
     imported.session.add(own_address)
     await imported.session.commit()
@@ -156,10 +159,16 @@ async def test_a_referenced_customer_and_article_are_deactivated_not_erased(
 
 
 async def test_customers_and_articles_made_in_simon_are_cleaned_up(imported: Tenant) -> None:
-    kept = Customer(tenant_id=imported.id, name="In Simon gemaakt, op werkbon", source="simon")
-    dropped = Customer(tenant_id=imported.id, name="In Simon gemaakt", source="simon")
+    kept = Customer(
+        tenant_id=imported.id, name="In Simon gemaakt, op werkbon", source=RecordSource.SIMON
+    )
+    dropped = Customer(tenant_id=imported.id, name="In Simon gemaakt", source=RecordSource.SIMON)
     own_article = Article(
-        tenant_id=imported.id, code="S1", description="Eigen", price=Decimal(1), source="simon"
+        tenant_id=imported.id,
+        code="S1",
+        description="Eigen",
+        price=Decimal(1),
+        source=RecordSource.SIMON,
     )
     imported.session.add_all([kept, dropped, own_article])
     await imported.session.flush()

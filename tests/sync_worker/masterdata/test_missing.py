@@ -15,7 +15,7 @@ from structlog.testing import capture_logs
 from services.sync_worker.masterdata.entities import CUSTOMERS
 from services.sync_worker.masterdata.missing import SAMPLE, check_missing
 from services.sync_worker.rompslomp import Contact, NotFoundError, RetriableError
-from shared.enums import SyncEntity
+from shared.enums import RecordSource, SyncEntity, WorkOrderStatus
 from shared.models import (
     Article,
     ArticleGroup,
@@ -140,7 +140,12 @@ async def test_a_customer_that_becomes_a_supplier_leaves_simons_customers(
     customer = await _customer(imported, on_work_order)
     assert customer is not None
     imported.session.add(
-        WorkOrder(tenant_id=imported.id, number="T1", status="created", customer_id=customer.id)
+        WorkOrder(
+            tenant_id=imported.id,
+            number="T1",
+            status=WorkOrderStatus.CREATED,
+            customer_id=customer.id,
+        )
     )
     await imported.session.commit()
     for contact in (plain, on_work_order):
@@ -173,7 +178,7 @@ async def test_what_simon_holds_on_a_record_keeps_it_deactivated(imported: Tenan
                 tenant_id=imported.id,
                 customer_id=with_address.id,
                 street="Achterom 1",
-                source="simon",
+                source=RecordSource.SIMON,
             ),
         ]
     )

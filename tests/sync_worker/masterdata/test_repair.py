@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from services.sync_worker.integration.state import mark_needs_reconnect
-from shared.enums import SyncEntity
+from shared.enums import RecordSource, SyncEntity
 from shared.models import Article, ArticleGroup, Customer, SyncState, WorkAddress
 from tests.sync_worker.masterdata.support import Tenant
 
@@ -59,7 +59,10 @@ async def test_edits_made_while_inactive_are_put_back_after_reactivation(
     address.street = "Simonstraat 1"
     session.add(
         WorkAddress(
-            tenant_id=imported.id, customer_id=customer.id, street="Eigen adres", source="simon"
+            tenant_id=imported.id,
+            customer_id=customer.id,
+            street="Eigen adres",
+            source=RecordSource.SIMON,
         )
     )
     await session.commit()

@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 
 from services.sync_worker.masterdata.schedule import tick
 from services.sync_worker.masterdata.switch import SWITCH_TASK, carry_out
+from shared.enums import WorkOrderStatus
 from shared.export_status import ExportStatus
 from shared.models import (
     Customer,
@@ -53,9 +54,12 @@ async def _switch_jobs(tenant: Tenant) -> int:
     return int(count or 0)
 
 
-async def _export(tenant: Tenant, customer: Customer, status: str) -> InvoiceExport:
+async def _export(tenant: Tenant, customer: Customer, status: ExportStatus) -> InvoiceExport:
     work_order = WorkOrder(
-        tenant_id=tenant.id, number="2026-00001", status="archived", customer_id=customer.id
+        tenant_id=tenant.id,
+        number="2026-00001",
+        status=WorkOrderStatus.ARCHIVED,
+        customer_id=customer.id,
     )
     tenant.session.add(work_order)
     await tenant.session.flush()
@@ -79,7 +83,7 @@ async def test_another_administration_needs_confirmation_with_the_counts(
         select(Customer).where(Customer.tenant_id == imported.id).limit(1)
     )
     assert customer is not None
-    await _export(imported, customer, "sent")  # a work order keeps its customer
+    await _export(imported, customer, ExportStatus.SENT)  # a work order keeps its customer
 
     problem = await imported.call("PUT", "/settings", _settings(new), status=409)
 
@@ -109,7 +113,7 @@ async def test_a_confirmed_switch_settles_exports_then_imports_the_new_administr
         select(Customer).where(Customer.tenant_id == imported.id).order_by(Customer.id).limit(1)
     )
     assert customer is not None
-    export = await _export(imported, customer, "sending")
+    export = await _export(imported, customer, ExportStatus.SENDING)
     before = len(await imported.log_lines())
 
     saved = await imported.call(

@@ -88,6 +88,19 @@ async def create_pool_reader(
     """The pool connects lazily (min_size 0), so a service starts while the database is
     away and answers 503 until it is back."""
     url = make_url(database_url)
+    connect_args = asyncpg_connect_args(
+        connect_timeout=connect_timeout, statement_timeout=statement_timeout
+    )
+    # asyncpg prepares every statement once per connection; PostgreSQL then plans each
+    # execution anew whenever the generic plan looks dearer than the custom ones, which it
+    # always does for `LIMIT $n` (it guesses a tenth of the table). The reader's statements
+    # are a handful of index look-ups and ranges whose best plan is the same for every
+    # value, so the planning is pure cost (bench/api_list.py: a third of PostgreSQL's
+    # CPU per page).
+    connect_args["server_settings"] = {
+        **connect_args.get("server_settings", {}),
+        "plan_cache_mode": "force_generic_plan",
+    }
     pool = await asyncpg.create_pool(
         user=url.username,
         password=url.password,
@@ -97,8 +110,6 @@ async def create_pool_reader(
         min_size=0,
         max_size=size,
         reset=_nothing_to_reset,
-        **asyncpg_connect_args(
-            connect_timeout=connect_timeout, statement_timeout=statement_timeout
-        ),
+        **connect_args,
     )
     return PoolReader(pool)

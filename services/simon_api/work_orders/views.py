@@ -3,8 +3,9 @@
 PostgreSQL keeps each work order's JSON (with its time entries and materials) in
 `work_orders.api_view`, through triggers (see migration `20261127_work_order_api_view`).
 A page of 50 is then one index range scan that returns ready text: the list is simon_api's
-busiest endpoint (bench/api_list.py). `WorkOrderOut` documents the shape; a test validates
-the rendered JSON against it.
+busiest endpoint (bench/api_list.py). Its everyday request (fast_list.py) checks the key in
+the same statement as it reads the page, one round trip. `WorkOrderOut` documents the shape;
+a test validates the rendered JSON against it.
 """
 
 from __future__ import annotations

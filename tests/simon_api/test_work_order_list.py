@@ -7,15 +7,23 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import orjson
 import pytest
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.simon_api.main import create_app
+from services.simon_api.pagination import PageParams
 from services.simon_api.settings import SimonApiSettings
 from services.simon_api.work_orders import fast_list
 from services.simon_api.work_orders import router as work_order_router
+from services.simon_api.work_orders.views import render_authenticated_page
+from shared.auth import authenticate, hash_api_key
 from shared.body_limit import MAX_BODY_BYTES
 from shared.cursor import encode_cursor
 from shared.ids import MAX_ID
+from shared.models import ApiKey, Employee
+from shared.reader import SessionReader
 from tests.conftest import TenantKey
 from tests.simon_api.conftest import Api
 
@@ -235,3 +243,29 @@ async def test_a_large_declared_body_on_the_list_is_refused_first(
     )
     assert answer.status_code == 413
     assert answer.json()["code"] == "body_too_large"
+
+
+@pytest.mark.parametrize("refusal", ["revoked", "deactivated"])
+async def test_the_one_statement_refuses_what_authentication_refuses(
+    api: Api, session: AsyncSession, field: TenantKey, refusal: str
+) -> None:
+    await api.post("/work-orders", {"description": "Lekkage"})
+    reader = SessionReader(session)
+    params = PageParams(limit=50, cursor=None)
+    key_hash = hash_api_key(field.api_key)
+    page = await render_authenticated_page(reader, key_hash, params, MAX_ID, {})
+    assert page is not None
+    assert page[0].tenant_id == field.tenant_id
+    assert len(orjson.loads(page[1])["items"]) == 1
+    if refusal == "revoked":
+        await session.execute(
+            update(ApiKey)
+            .where(ApiKey.employee_id == field.employee_id)
+            .values(revoked_at=func.now())
+        )
+    else:
+        await session.execute(
+            update(Employee).where(Employee.id == field.employee_id).values(active=False)
+        )
+    assert await render_authenticated_page(reader, key_hash, params, MAX_ID, {}) is None
+    assert await authenticate(reader, field.api_key) is None

@@ -28,9 +28,14 @@ class Reader(Protocol):
 # query with one of these; the read is tried once more on a fresh connection, so the first
 # requests after a database restart succeed. asyncpg notices most closed sockets before the
 # query (and reconnects on acquire) at no cost; the retry covers the rest, also at no cost
-# until it happens. Every reader query is a single SELECT: repeating it is harmless.
+# until it happens. InternalClientError is what asyncpg raises when the server's parting
+# FATAL message has arrived but the socket's end not yet (it then refuses to start the
+# query); two times in three when the backend is terminated just before the query.
+# Every reader query is a single statement that is harmless to repeat: SELECTs, and the
+# once-a-minute touch of a key's `last_used_at`.
 CONNECTION_LOST = (
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
     asyncpg.AdminShutdownError,
     asyncpg.PostgresConnectionError,
 )

@@ -3,7 +3,9 @@
 Seeds 100k work orders over 10 tenants (each with two time entries and a material) in a
 throw-away embedded PostgreSQL (or DATABASE_URL), starts simon_api with uvicorn on
 127.0.0.1, then runs the same number of concurrent clients against each endpoint for the
-same time, from separate load processes. Prints req/s, p50 and p99 of both and the ratio.
+same time, from separate load processes. Prints req/s, p50 and p99 of both and the ratio,
+the server's CPU per request (Linux) and the machine's load average before each run: on a
+shared machine the ratio moves with whatever else runs, the CPU per request much less.
 
     .venv/bin/python bench/api_list.py [--clients 8] [--seconds 20] [--load-processes 1]
 """
@@ -171,6 +173,30 @@ def _load_process(args: tuple[str, str, list[str], int, float]) -> list[float]:
     return uvloop.run(_load(*args))
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux /proc); None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    base: str, path: str, keys: list[str], args: argparse.Namespace, server: int
+) -> tuple[float, float, float, int, float | None, float]:
+    """run_load's figures, the server's CPU µs per request and the 1-minute load before."""
+    load = os.getloadavg()[0]
+    before = cpu_seconds(server)
+    rate, p50, p99, count = run_load(
+        base, path, keys, args.clients, args.seconds, args.load_processes
+    )
+    after = cpu_seconds(server)
+    cpu = None if before is None or after is None else (after - before) / count * 1e6
+    return rate, p50, p99, count, cpu, load
+
+
 def run_load(
     base: str, path: str, keys: list[str], clients: int, seconds: float, processes: int
 ) -> tuple[float, float, float, int]:
@@ -242,27 +268,28 @@ def main() -> None:
                 time.sleep(0.1)
         run_load(base, "/api/v1/work-orders", keys, args.clients, 2, args.load_processes)
         run_load(base, "/health", keys, args.clients, 2, args.load_processes)  # warm-up
-        health = run_load(base, "/health", keys, args.clients, args.seconds, args.load_processes)
-        listing = run_load(
-            base, "/api/v1/work-orders", keys, args.clients, args.seconds, args.load_processes
-        )
+        health = measure(base, "/health", keys, args, api.pid)
+        listing = measure(base, "/api/v1/work-orders", keys, args, api.pid)
     finally:
         api.terminate()
         api.wait()
         if server is not None:
             server.cleanup()
-    print(
-        f"/health       {health[0]:8.0f} req/s  p50 {health[1]:6.1f} ms  p99 {health[2]:6.1f} ms"
-        f"  ({health[3]} requests)"
-    )
-    print(
-        f"/work-orders  {listing[0]:8.0f} req/s  p50 {listing[1]:6.1f} ms  "
-        f"p99 {listing[2]:6.1f} ms  ({listing[3]} requests)"
-    )
+    for name, (rate, p50, p99, count, cpu, load) in (
+        ("/health", health),
+        ("/work-orders", listing),
+    ):
+        server_cpu = f"{cpu:5.0f} µs" if cpu is not None else "    ?"
+        print(
+            f"{name:13s} {rate:8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
+            f"server CPU {server_cpu}/request  load average {load:.2f}  ({count} requests)"
+        )
     print(
         f"RESULT clients={args.clients} list_rps={listing[0]:.0f} list_p99_ms={listing[2]:.1f} "
         f"health_rps={health[0]:.0f} health_p99_ms={health[2]:.1f} "
-        f"throughput_ratio={listing[0] / health[0]:.2f} (targets: p99 <= 50 ms, ratio >= 0.33)"
+        f"throughput_ratio={listing[0] / health[0]:.2f} (targets: p99 <= 50 ms, ratio >= 0.33) "
+        f"list_cpu_us={listing[4] or 0:.0f} health_cpu_us={health[4] or 0:.0f} "
+        f"load={health[5]:.2f}/{listing[5]:.2f}"
     )
 
 

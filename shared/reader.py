@@ -28,14 +28,17 @@ class Reader(Protocol):
 # query with one of these; the read is tried once more on a fresh connection, so the first
 # requests after a database restart succeed. asyncpg notices most closed sockets before the
 # query (and reconnects on acquire) at no cost; the retry covers the rest, also at no cost
-# until it happens. Every reader query is a single SELECT: repeating it is harmless.
+# until it happens. InternalClientError is what asyncpg raises when the server's parting
+# FATAL message has arrived but the socket's end not yet (it then refuses to start the
+# query, or "cannot switch to state 12" mid-query); two times in three when the backend
+# is terminated just before the query.
+# Every reader query is a single statement that is harmless to repeat: SELECTs, and the
+# once-a-minute touch of a key's `last_used_at`.
 CONNECTION_LOST = (
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
     asyncpg.AdminShutdownError,
     asyncpg.PostgresConnectionError,
-    # The server's goodbye can land mid-query ("cannot switch to state 12; another
-    # operation is in progress"): the connection is gone all the same (seen in CI).
-    asyncpg.exceptions.InternalClientError,
 )
 
 
@@ -91,6 +94,19 @@ async def create_pool_reader(
     """The pool connects lazily (min_size 0), so a service starts while the database is
     away and answers 503 until it is back."""
     url = make_url(database_url)
+    connect_args = asyncpg_connect_args(
+        connect_timeout=connect_timeout, statement_timeout=statement_timeout
+    )
+    # asyncpg prepares every statement once per connection; PostgreSQL then plans each
+    # execution anew whenever the generic plan looks dearer than the custom ones, which it
+    # always does for `LIMIT $n` (it guesses a tenth of the table). The reader's statements
+    # are a handful of index look-ups and ranges whose best plan is the same for every
+    # value, so the planning is pure cost (bench/api_list.py: a third of PostgreSQL's
+    # CPU per page).
+    connect_args["server_settings"] = {
+        **connect_args.get("server_settings", {}),
+        "plan_cache_mode": "force_generic_plan",
+    }
     pool = await asyncpg.create_pool(
         user=url.username,
         password=url.password,
@@ -100,8 +116,6 @@ async def create_pool_reader(
         min_size=0,
         max_size=size,
         reset=_nothing_to_reset,
-        **asyncpg_connect_args(
-            connect_timeout=connect_timeout, statement_timeout=statement_timeout
-        ),
+        **connect_args,
     )
     return PoolReader(pool)

@@ -21,6 +21,7 @@ from services.simon_api.forms.router import router as work_order_forms
 from services.simon_api.settings import SimonApiSettings, get_settings
 from services.simon_api.signatures.router import router as work_order_signature
 from services.simon_api.work_order_pdf.router import router as work_order_pdf
+from services.simon_api.work_orders.fast_list import WorkOrderListLane
 from services.simon_api.work_orders.router import router as work_orders
 from shared import health
 from shared.body_limit import BodySizeLimit
@@ -83,8 +84,9 @@ def create_app(settings: SimonApiSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    # Added before the problem handlers' error boundary, so it runs inside it.
+    # Added before the problem handlers' error boundary, so they run inside it.
     app.add_middleware(idempotency.IdempotencyMiddleware)
+    app.add_middleware(WorkOrderListLane, path=f"{API_PREFIX}/work-orders")
     install_problem_handlers(app)
     install_problem_openapi(app)
     app.add_middleware(BodySizeLimit)  # outermost: 413 before anything reads the body

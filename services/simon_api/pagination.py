@@ -17,7 +17,17 @@ from shared.cursor import decode_cursor, encode_cursor
 from shared.ids import MAX_ID
 
 T = TypeVar("T")
-__all__ = ["MAX_ID", "Page", "PageParams", "decode_cursor", "encode_cursor", "keyset", "page_of"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_ID",
+    "MAX_LIMIT",
+    "Page",
+    "PageParams",
+    "decode_cursor",
+    "encode_cursor",
+    "keyset",
+    "page_of",
+]
 
 
 class Page(BaseModel, Generic[T]):
@@ -32,14 +42,21 @@ class PageParams(BaseModel):
     cursor: str | None
 
 
-LimitQuery = Annotated[int, Query(ge=1, le=200, description="Page size (max 200).")]
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+MAX_CURSOR_LENGTH = 64
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (max {MAX_LIMIT}).")]
 CursorQuery = Annotated[
     str | None,
-    Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="From `next_cursor`."),
+    Query(
+        max_length=MAX_CURSOR_LENGTH,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="From `next_cursor`.",
+    ),
 ]
 
 
-async def page_params(limit: LimitQuery = 50, cursor: CursorQuery = None) -> PageParams:
+async def page_params(limit: LimitQuery = DEFAULT_LIMIT, cursor: CursorQuery = None) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from services.simon_api.main import create_app as create_simon_api
@@ -147,6 +149,32 @@ async def test_the_reader_replaces_a_connection_the_server_closed(database_url: 
         assert again[0] != first[0]
     finally:
         await reader.close()
+
+
+async def test_the_reader_retries_a_query_started_just_after_the_server_closed_it(
+    database_url: str,
+) -> None:
+    """Terminated at once before the next query (no round trip of our own in between),
+    asyncpg has often read the server's parting FATAL message but not the socket's end,
+    and refuses the query with InternalClientError; the reader tries again."""
+    url = make_url(database_url)
+    admin = await asyncpg.connect(
+        user=url.username, host=url.query.get("host") or url.host, database=url.database
+    )
+    try:
+        for _ in range(10):  # one in three escapes the race: ten leave no doubt
+            reader = await create_pool_reader(database_url, size=1)
+            try:
+                first = await reader.fetchrow("SELECT pg_backend_pid()")
+                assert first is not None
+                await admin.execute("SELECT pg_terminate_backend($1)", first[0])
+                again = await reader.fetchrow("SELECT pg_backend_pid()")
+                assert again is not None
+                assert again[0] != first[0]
+            finally:
+                await reader.close()
+    finally:
+        await admin.close()
 
 
 async def test_the_engine_replaces_a_connection_the_server_closed(database_url: str) -> None:

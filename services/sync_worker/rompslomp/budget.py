@@ -4,8 +4,8 @@ Every request a tenant makes to Rompslomp (paging, probes, exports, token refres
 takes a slot. A 429 with ``Retry-After: N`` moves the tenant's "not before" instant N seconds
 ahead; no slot is handed out until it has passed, so no request of that tenant is sent during
 the wait. Requests already on the wire when the 429 arrives cannot be recalled. A caller that
-may not wait long (a job slot, a person) passes ``max_wait`` and gets ``RateLimitedError``
-for a longer pause instead of sleeping through it.
+may not wait long (a job slot, a person) passes ``max_wait`` and gets ``TenantPausedError``
+for a longer pause (or a later turn of the tenant's pace) instead of sleeping through it.
 
 The cap on requests in flight is per process. The pace (requests per second) is shared by
 every replica when a `Pacer` is given (pacing.py: a token bucket per tenant in PostgreSQL);
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .pacing import Pacer, TokenBuckets
 
-from .errors import RateLimitedError
+from .errors import TenantPausedError
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -73,7 +73,7 @@ class RequestBudget:
             if max_wait is not None and delay > max_wait:
                 # Too long to hold a worker (or a person) waiting: the caller goes back to
                 # its queue, or answers 503 with Retry-After.
-                raise RateLimitedError(
+                raise TenantPausedError(
                     "the tenant is paused by Retry-After",
                     status=429,
                     code="client.rate_limit",
@@ -84,13 +84,13 @@ class RequestBudget:
     @asynccontextmanager
     async def slot(self, *, max_wait: float | None = None) -> AsyncIterator[None]:
         """Hold one request slot; waits for a free slot and for any 429 pause to pass, but
-        raises ``RateLimitedError`` instead of waiting longer than ``max_wait`` seconds."""
+        raises ``TenantPausedError`` instead of waiting longer than ``max_wait`` seconds."""
         # Wait before queueing on the semaphore too, so a paused tenant does not hold slots
         # while sleeping; re-check after acquiring because a 429 may have arrived meanwhile.
         await self._wait_until_allowed(max_wait)
         async with self._semaphore:
             await self._wait_until_allowed(max_wait)
-            if self.pacer is not None and await self.pacer.wait_turn():
+            if self.pacer is not None and await self.pacer.wait_turn(max_wait):
                 await self._wait_until_allowed(max_wait)  # a 429 may have arrived meanwhile
             self._in_flight += 1
             try:

@@ -44,6 +44,7 @@ from .errors import (
     RateLimitedError,
     RetriableError,
     RompslompError,
+    TenantPausedError,
     error_from_response,
     excerpt,
 )
@@ -395,6 +396,8 @@ class RompslompClient:
                     )
             except httpx.TransportError as exc:
                 error = _transport_error(exc, method, path, idempotent=idempotent)
+            except TenantPausedError:
+                raise  # nothing was sent: not a new 429, so no new pause or slow-down
             except RetriableError as exc:
                 # Raised by the auth flow (token refresh) before the request was processed.
                 error = exc

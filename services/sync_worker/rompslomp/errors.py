@@ -82,6 +82,13 @@ class RateLimitedError(RetriableError):
         return max(1.0, wait)
 
 
+class TenantPausedError(RateLimitedError):
+    """Refused before sending: the tenant is paused by an earlier 429's Retry-After, or its
+    pace (pacing.py) allows the next request only later than the caller may wait. Nothing
+    went to Rompslomp, so it is not a new 429: it neither pauses nor slows the tenant
+    again; the caller goes back to its queue (a job) or answers 503 (a person)."""
+
+
 class AmbiguousOutcomeError(RetriableError):
     """A non-idempotent request was sent but its outcome is unknown (timeout, dropped
     connection, 5xx). Never retried automatically: the caller reconciles first (for invoices

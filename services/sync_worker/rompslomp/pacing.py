@@ -5,9 +5,14 @@ tenant gets a token bucket in PostgreSQL (`rompslomp_request_buckets`, one row),
 every worker replica: `rate` tokens a second, at most `burst` in store. A request takes a
 token in one statement (one round trip on a connection kept for it); when the bucket is
 empty the token is taken on credit and the request waits until the refill has paid it
-back, so waiting requests line up at the rate without asking again. A 429 halves the
-tenant's rate (down to `min_rate`) and empties its bucket for `slowdown` seconds; the
-budget (budget.py) still honours the 429's Retry-After itself.
+back, so waiting requests line up at the rate without asking again. A request that may
+not wait that long (a job slot, a person: `max_wait`) gives its token back and is refused
+with `TenantPausedError` (the job goes back to the queue for that moment), and so does a
+wait cut short (a timeout, a shutdown): a token is owed only by a request that will be
+sent, so abandoned waits never pile up a debt that starves the tenant. A 429 halves the
+tenant's rate (down to `min_rate`, an eighth of the rate by default) and empties its
+bucket, for `slowdown` seconds after the last 429; the budget (budget.py) still honours the
+429's Retry-After itself.
 
 A database that cannot be reached does not stop requests: pacing is skipped (and logged),
 Rompslomp's own 429s remain the backstop.
@@ -21,6 +26,8 @@ from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from .errors import TenantPausedError
 
 log = structlog.get_logger("services.sync_worker.rompslomp.pacing")
 
@@ -51,6 +58,11 @@ _TAKE = f"""
             WHEN b.slowed_until > statement_timestamp() THEN b.slowed_until END
     RETURNING tokens, coalesce(slowed_rate, $2::float8)
 """  # noqa: S608 - constant SQL, no input
+# $1 tenant, $2 burst: a token taken but not used (the request was not sent).
+_GIVE_BACK = (
+    "UPDATE rompslomp_request_buckets SET tokens = least($2::float8, tokens + 1) "
+    "WHERE tenant_id = $1"
+)
 
 
 class TokenBuckets:
@@ -62,8 +74,8 @@ class TokenBuckets:
         *,
         rate: float,
         burst: int,
-        slowdown: float = 600.0,
-        min_rate: float = 0.1,
+        slowdown: float = 60.0,
+        min_rate: float | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         if rate <= 0 or burst < 1:
@@ -71,12 +83,13 @@ class TokenBuckets:
         self.rate = rate
         self.burst = burst
         self.slowdown = slowdown
-        self.min_rate = min(min_rate, rate)
+        self.min_rate = rate / 8 if min_rate is None else min(min_rate, rate)
         self._engine = engine
         self._sleep = sleep
         self._lock = asyncio.Lock()
         self._connection: AsyncConnection | None = None
         self._driver: Any = None  # the asyncpg connection under it
+        self._refunds: set[asyncio.Task[None]] = set()
 
     def for_tenant(self, tenant_key: str) -> Pacer:
         return Pacer(self, int(tenant_key))
@@ -100,6 +113,22 @@ class TokenBuckets:
                 await self._drop()
                 return 0.0
         return max(0.0, -float(tokens) / float(rate))
+
+    async def give_back(self, tenant_id: int) -> None:
+        """Return a token that was taken for a request that will not be sent."""
+        async with self._lock:
+            try:
+                driver = await self._connect()
+                await driver.execute(_GIVE_BACK, tenant_id, float(self.burst))
+            except Exception as exc:
+                log.warning("rompslomp.pacing.unavailable", tenant_id=tenant_id, error=repr(exc))
+                await self._drop()
+
+    def give_back_later(self, tenant_id: int) -> None:
+        """`give_back` from a task being cancelled: in a task of its own."""
+        task = asyncio.get_running_loop().create_task(self.give_back(tenant_id))
+        self._refunds.add(task)
+        task.add_done_callback(self._refunds.discard)
 
     async def _connect(self) -> Any:
         if self._driver is None:
@@ -133,12 +162,26 @@ class Pacer:
         self.tenant_id = tenant_id
         self._slow_down = False
 
-    async def wait_turn(self) -> float:
-        """Take a token and wait until it may be used; the seconds waited."""
+    async def wait_turn(self, max_wait: float | None = None) -> float:
+        """Take a token and wait until it may be used; the seconds waited. A turn later than
+        `max_wait` seconds gives the token back and raises `TenantPausedError`."""
         slow, self._slow_down = self._slow_down, False
-        wait = await self._buckets.take(self.tenant_id, slow=slow)
+        buckets = self._buckets
+        wait = await buckets.take(self.tenant_id, slow=slow)
+        if max_wait is not None and wait > max_wait:
+            await buckets.give_back(self.tenant_id)
+            raise TenantPausedError(
+                "the tenant's pace allows its next request later",
+                status=429,
+                code="client.paced",
+                retry_after=wait,
+            )
         if wait > 0:
-            await self._buckets._sleep(wait)
+            try:
+                await buckets._sleep(wait)
+            except asyncio.CancelledError:
+                buckets.give_back_later(self.tenant_id)
+                raise
         return wait
 
     def rate_limited(self) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from services.simon_api.work_orders import service
 from shared.auth import Principal, create_tenant
 from shared.db import create_sessionmaker
-from shared.enums import RecordSource, WorkOrderStatus
+from shared.enums import RecordSource, Role, WorkOrderStatus
 from shared.events import WORK_ORDER_ARCHIVED, WorkOrderArchivedV1
 from shared.models import Article, Customer, OutboxEvent, WorkOrder
 from shared.outbox import NOTIFY_CHANNEL
@@ -179,7 +179,7 @@ async def test_a_rolled_back_archive_leaves_no_event(
     api: Api, session: AsyncSession, office: TenantKey
 ) -> None:
     work_order = await api.completed_work_order()
-    principal = Principal(office.tenant_id, office.employee_id, "office")
+    principal = Principal(office.tenant_id, office.employee_id, Role.OFFICE)
     savepoint = await session.begin_nested()
     await service.archive(session, principal, work_order["id"])
     assert len(await _events(session, work_order["id"])) == 1
@@ -219,7 +219,7 @@ async def test_listeners_hear_of_an_archive_only_when_it_commits(
         sessionmaker = create_sessionmaker(engine)
         async with sessionmaker() as session:
             tenant, employee, _ = await create_tenant(session, "Notify BV")
-            principal = Principal(tenant.id, employee.id, "office")
+            principal = Principal(tenant.id, employee.id, Role.OFFICE)
             work_order = WorkOrder(
                 tenant_id=tenant.id,
                 number="2026-00001",

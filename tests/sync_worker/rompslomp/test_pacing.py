@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from structlog.testing import capture_logs
 
 from services.sync_worker.rompslomp import BudgetRegistry, RequestBudget
+from services.sync_worker.rompslomp.errors import TenantPausedError
 from services.sync_worker.rompslomp.pacing import TokenBuckets, pacing_for
 from shared.db import create_engine
 
@@ -98,7 +99,7 @@ async def test_a_429_halves_the_rate_and_empties_the_bucket(
         row = (
             await connection.execute(
                 text(
-                    "SELECT slowed_rate, slowed_until > now() + interval '9 minutes' "
+                    "SELECT slowed_rate, slowed_until > now() + interval '50 seconds' "
                     "FROM rompslomp_request_buckets WHERE tenant_id = :t"
                 ),
                 {"t": tenant_id},
@@ -134,6 +135,45 @@ async def test_the_budget_takes_a_token_per_request_and_a_429_slows_it_down(
                 {"t": tenant_id},
             )
         assert slowed == 1.0
+    finally:
+        await buckets.aclose()
+
+
+async def test_a_turn_later_than_the_caller_may_wait_gives_the_token_back(
+    buckets: TokenBuckets, tenant_id: int
+) -> None:
+    pacer = buckets.for_tenant(str(tenant_id))
+    for _ in range(5 + 20):  # the burst, then two seconds owed at 10 a second
+        await buckets.take(tenant_id)
+    refused = []
+    for _ in range(3):
+        with pytest.raises(TenantPausedError) as caught:
+            await pacer.wait_turn(max_wait=1.0)
+        refused.append(caught.value.retry_after or 0.0)
+    assert all(2.0 < wait <= 2.1 for wait in refused)
+    # Nothing was owed for the refused turns: the next one waits no longer than they did.
+    assert await buckets.take(tenant_id) <= max(refused)
+
+
+async def test_a_wait_cut_short_gives_the_token_back(engine: AsyncEngine, tenant_id: int) -> None:
+    started = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        started.set()
+        await asyncio.sleep(3600)
+
+    buckets = TokenBuckets(engine, rate=1.0, burst=1, sleep=sleep)
+    try:
+        pacer = buckets.for_tenant(str(tenant_id))
+        await buckets.take(tenant_id)  # the burst
+        waiting = asyncio.create_task(pacer.wait_turn())  # owes a second
+        await started.wait()
+        waiting.cancel()  # a POST's deadline, a shutdown
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await asyncio.gather(*buckets._refunds)
+        # The cancelled turn's token is back: the next one owes one second, not two.
+        assert 0.9 < await buckets.take(tenant_id) <= 1.0
     finally:
         await buckets.aclose()
 

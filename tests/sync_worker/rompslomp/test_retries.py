@@ -22,6 +22,7 @@ from services.sync_worker.rompslomp import (
     SalesInvoiceCreate,
     SalesInvoiceLineCreate,
 )
+from services.sync_worker.rompslomp.errors import TenantPausedError
 from tests.sync_worker.rompslomp.support import COMPANY, ClientFactory, contacts_page
 
 CONTACTS = f"/api/v1/companies/{COMPANY}/contacts"
@@ -221,6 +222,43 @@ async def test_a_tenant_paused_longer_than_the_policy_allows_raises_without_send
 
     assert clock.now == 100.0  # nothing slept
     assert caught.value.retry_after == 600
+    assert route.call_count == 0
+
+
+class CountingPacer:
+    """A pace that never waits and counts the slow-downs it is asked for."""
+
+    def __init__(self) -> None:
+        self.slow_downs = 0
+
+    async def wait_turn(self, max_wait: float | None = None) -> float:
+        return 0.0
+
+    def rate_limited(self) -> None:
+        self.slow_downs += 1
+
+
+async def test_a_request_refused_for_a_pause_neither_pauses_nor_slows_the_tenant_again(
+    api: respx.MockRouter, make_client: ClientFactory
+) -> None:
+    # Each job turned away by the pause of one 429 used to count as another 429: the
+    # tenant's pace was halved again and again (down to a request every ten seconds).
+    route = api.get(CONTACTS).mock(side_effect=contacts_page_of(1))
+    clock = FakeClock()
+    pacer = CountingPacer()
+    client = make_client(
+        budget=RequestBudget(4, clock=clock, sleep=clock.sleep, pacer=pacer),  # type: ignore[arg-type]  # a stand-in Pacer
+        retry=RetryPolicy(attempts=3, base_delay=0.001, max_retry_after=5),
+    )
+    client.budget.pause_for(60)  # Rompslomp's one 429
+    not_before = client.budget.not_before
+
+    for _ in range(3):
+        with pytest.raises(TenantPausedError):
+            await client.probe_total(COMPANY, "contacts")
+
+    assert pacer.slow_downs == 1
+    assert client.budget.not_before == not_before
     assert route.call_count == 0
 
 

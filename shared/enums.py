@@ -7,7 +7,7 @@ and every comparison in the services. A member is its own value (`WorkOrderStatu
 sent by a client compare equal. The invoice export's status, with its transitions, is
 `shared.export_status.ExportStatus`; procrastinate's job statuses are its own.
 
-tests/test_enums.py checks each CHECK constraint, in the models and in the migrated
+tests/shared/test_enums.py checks each CHECK constraint, in the models and in the migrated
 database, against its enum; a migration writes the values it needs literally.
 """
 

@@ -6,7 +6,7 @@ simon_api documents its work-order bodies with `WorkOrderOut` and serves them fr
 column is written here, from `WorkOrderOut`, by every writer of a work order or of what
 its body shows (time entries, materials, the signature; contact person and object
 references the wipe clears), in the writer's own transaction: `refresh_views` after the
-change. tests/simon_api/test_work_order_view.py checks the bodies against `WorkOrderOut`
+change. tests/simon_api/work_orders/test_work_order_view.py checks the bodies against `WorkOrderOut`
 after each kind of write.
 
 A change to `WorkOrderOut` that alters the JSON of existing work orders needs them

@@ -57,6 +57,7 @@ from .schemas import (
     SalesInvoiceCreate,
     VatType,
 )
+from .transport import http_client
 
 log = structlog.get_logger("services.sync_worker.rompslomp.client")
 
@@ -115,9 +116,10 @@ class RompslompClient:
         if http is None:
             # Room for every budget slot plus a token refresh running beside them.
             slots = self._budget.max_concurrency + 2
-            http = httpx.AsyncClient(
+            http = http_client(
+                max_connections=slots,
+                max_keepalive_connections=slots,
                 timeout=timeout,
-                limits=httpx.Limits(max_connections=slots, max_keepalive_connections=slots),
                 headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             )
         self._http = http

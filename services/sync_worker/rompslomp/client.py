@@ -26,7 +26,7 @@ import httpx
 import orjson
 import pydantic_core
 import structlog
-from pydantic import BaseModel, SecretStr, TypeAdapter
+from pydantic import BaseModel, ConfigDict, SecretStr, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from .auth import (
@@ -478,9 +478,14 @@ class RompslompClient:
         return envelope[key], []
 
 
+# A page's JSON repeats every key a hundred times and its values hardly ever: interning the
+# values too (pydantic's default, "all") costs a quarter of the page's validation.
+_PAGE_CONFIG = ConfigDict(cache_strings="keys")
+
+
 @functools.cache
 def _list_envelope(model: type[R]) -> TypeAdapter[dict[str, list[R]]]:
-    return TypeAdapter(dict[str, list[model]])  # type: ignore[valid-type]
+    return TypeAdapter(dict[str, list[model]], config=_PAGE_CONFIG)  # type: ignore[valid-type]
 
 
 # A JSON-escaped NUL (`\u0000`) not itself escaped (`\\u0000` is the text "\u0000").

@@ -245,7 +245,7 @@ def _apply(transport: asyncio.BaseTransport, options: Iterable[SocketOption] | N
     if sock is None:
         return
     for option in options or ():
-        sock.setsockopt(*option)  # type: ignore[arg-type]  # httpcore's option shapes
+        sock.setsockopt(*option)
 
 
 class AsyncioTransport(httpx.AsyncHTTPTransport):

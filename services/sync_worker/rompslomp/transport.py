@@ -22,7 +22,7 @@ import asyncio
 import socket
 import ssl
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import httpcore
 import httpx
@@ -31,7 +31,6 @@ SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 )
 
-HAPPY_EYEBALLS_DELAY = 0.25  # seconds before trying a host's next address (RFC 8305)
 READ_AHEAD = 1 << 20  # bytes the loop reads ahead of httpcore before it stops reading
 
 # A closed or failed connection reads as this: httpcore turns an empty read into "the server
@@ -54,8 +53,8 @@ class _Protocol(asyncio.Protocol):
     # -- asyncio's side ---------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # A stream transport (uvloop's do not derive from asyncio.Transport).
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -210,8 +209,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
                     host,
                     port,
                     local_addr=(local_address, 0) if local_address else None,
-                    happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
-                )
+                )  # no happy_eyeballs_delay: uvloop (uvicorn's loop) does not take it
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(str(exc) or "connect timed out") from exc
         except OSError as exc:

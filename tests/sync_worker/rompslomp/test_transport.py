@@ -1,6 +1,7 @@
 """The HTTP transport on asyncio's sockets (rompslomp/transport.py) against real sockets:
 keep-alive reuse, a server that closes an idle connection, refused connections, silent
-servers, bodies larger than the read-ahead, a connection cut mid-response, and TLS."""
+servers, bodies larger than the read-ahead, a connection cut mid-response, and TLS; the
+same on uvloop, the loop uvicorn runs the worker on."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import uvloop
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -222,3 +224,19 @@ async def test_tls_with_a_verified_certificate(tmp_path: Path) -> None:
         async with client() as untrusting:  # the system's CAs do not know this certificate
             with pytest.raises(httpx.ConnectError):
                 await untrusting.get(f"{base}/a")
+
+
+def test_on_uvloop_as_under_uvicorn(tmp_path: Path) -> None:
+    """uvicorn runs the worker on uvloop when it is installed (uvicorn[standard])."""
+
+    async def scenarios() -> None:
+        assert "uvloop" in type(asyncio.get_running_loop()).__module__
+        await test_requests_reuse_a_kept_alive_connection()
+        await test_a_connection_the_server_closed_while_idle_is_not_reused()
+        await test_a_body_larger_than_the_read_ahead_is_read_whole()
+        await test_a_refused_connection_is_a_connect_error()
+        await test_a_silent_server_is_a_read_timeout()
+        await test_a_response_cut_off_is_a_transport_error_not_a_connect_error()
+        await test_tls_with_a_verified_certificate(tmp_path)
+
+    uvloop.run(scenarios())

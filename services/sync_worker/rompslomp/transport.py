@@ -117,10 +117,15 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
                     await protocol.readable()
             except TimeoutError as exc:
                 raise httpcore.ReadTimeout(str(exc) or "read timed out") from exc
-        if protocol.buffer:
-            data = bytes(protocol.buffer[:max_bytes])
-            del protocol.buffer[:max_bytes]
-            if not self._transport.is_reading() and len(protocol.buffer) <= READ_AHEAD:
+        buffer = protocol.buffer
+        if buffer:
+            if len(buffer) <= max_bytes:  # the usual case: all of it, one copy
+                data = bytes(buffer)
+                buffer.clear()
+            else:
+                data = bytes(buffer[:max_bytes])
+                del buffer[:max_bytes]
+            if not self._transport.is_reading() and len(buffer) <= READ_AHEAD:
                 self._transport.resume_reading()
             return data
         if protocol.lost is not None:

@@ -356,11 +356,14 @@ class RompslompClient:
         model: type[R],
         params: Mapping[str, Any] | None = None,
     ) -> PageIterator[R]:
-        base = dict(params or {})
+        # The listing's query, encoded by httpx once: a page only appends its number, so
+        # httpx parses each page's URL once instead of merging parameters into it anew.
+        base = {k: v for k, v in (params or {}).items() if k not in ("page", "per_page")}
+        prefix = f"{httpx.QueryParams(base)}&" if base else ""
 
         async def fetch(number: int, per_page: int) -> Page[R]:
             response = await self._send(
-                "GET", path, params={**base, "page": number, "per_page": per_page}
+                "GET", path, query=f"{prefix}page={number}&per_page={per_page}"
             )
             items, rejected = self._parse_page(response, key, model)
             return Page(
@@ -381,10 +384,11 @@ class RompslompClient:
         path: str,
         *,
         params: Mapping[str, Any] | None = None,
+        query: str | None = None,  # already encoded (the paging's), instead of params
         json_body: Mapping[str, Any] | None = None,
     ) -> httpx.Response:
         idempotent = method in _IDEMPOTENT
-        url = self._api_root + path
+        url = self._api_root + path + (f"?{query}" if query else "")
         path = API_PREFIX + path  # for logs and messages: no host, no query string
         attempt = 0
         while True:

@@ -53,6 +53,7 @@ from services.sync_worker.masterdata.sync import run_sync  # noqa: E402
 from services.sync_worker.rompslomp import BudgetRegistry, TokenSet  # noqa: E402
 from services.sync_worker.rompslomp.connection import store_tokens  # noqa: E402
 from services.sync_worker.rompslomp.pacing import TokenBuckets  # noqa: E402
+from services.sync_worker.rompslomp.transport import http_client  # noqa: E402
 from services.sync_worker.settings import SyncWorkerSettings  # noqa: E402
 from shared.auth import create_tenant  # noqa: E402
 from shared.db import create_engine, create_sessionmaker  # noqa: E402
@@ -192,9 +193,9 @@ async def run(args: argparse.Namespace, url: str) -> str:
         token_encryption_key=SecretStr(key),
     )
     slots = args.concurrency + 2
-    http = httpx.AsyncClient(
-        timeout=60.0,
-        limits=httpx.Limits(max_connections=slots, max_keepalive_connections=slots),
+    # The worker's HTTP client (main.py), sized for this one tenant's budget.
+    http = http_client(
+        max_connections=slots, max_keepalive_connections=slots, timeout=httpx.Timeout(60.0)
     )
     try:
         await wait_healthy(base, process)

@@ -16,7 +16,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -45,6 +44,7 @@ from services.sync_worker.rompslomp import BudgetRegistry
 from services.sync_worker.rompslomp.client import DEFAULT_TIMEOUT, USER_AGENT
 from services.sync_worker.rompslomp.connection import Rompslomp
 from services.sync_worker.rompslomp.pacing import pacing_for
+from services.sync_worker.rompslomp.transport import http_client
 from services.sync_worker.settings import SyncWorkerSettings, get_settings
 from shared import health
 from shared.body_limit import BodySizeLimit
@@ -83,9 +83,10 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
                 detail="TOKEN_ENCRYPTION_KEY is unset: connecting to Rompslomp will fail",
             )
         # One long-lived HTTP client for every tenant's Rompslomp traffic (STYLE: httpx).
-        http = httpx.AsyncClient(
+        http = http_client(
+            max_connections=50,
+            max_keepalive_connections=20,
             timeout=DEFAULT_TIMEOUT,
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             event_hooks={"response": [count_response]},
         )

@@ -15,7 +15,13 @@ from services.sync_worker.rompslomp import (
     RetriableError,
     RompslompClient,
 )
-from tests.sync_worker.rompslomp.support import COMPANY, ClientFactory, contact, contacts_page
+from tests.sync_worker.rompslomp.support import (
+    API,
+    COMPANY,
+    ClientFactory,
+    contact,
+    contacts_page,
+)
 
 CONTACTS = f"/api/v1/companies/{COMPANY}/contacts"
 
@@ -216,3 +222,28 @@ async def test_probe_total_reads_x_total_with_per_page_1(
 
 def test_contact_fixture_matches_the_model() -> None:
     assert Contact.model_validate(contact(1)).contact_number == "K00001"
+
+
+async def test_a_page_url_is_the_one_httpx_builds_from_the_parameters(
+    api: respx.MockRouter, client: RompslompClient
+) -> None:
+    """The paging encodes its query once and appends each page's number: the URLs sent are
+    the ones httpx makes of the same parameters."""
+    products = f"/api/v1/companies/{COMPANY}/products"
+    route = api.get(products).mock(
+        return_value=httpx.Response(200, json={"products": []}, headers={"X-Total": "0"})
+    )
+
+    await client.iter_products(
+        COMPANY, query="ketel & co/ß", product_codes=["P 1", "P+2"]
+    ).collect()
+
+    params: dict[str, str | int | list[str]] = {
+        "selection": "all",
+        "search[q]": "ketel & co/ß",
+        "search[product_codes][]": ["P 1", "P+2"],
+        "page": 1,
+        "per_page": 100,
+    }
+    expected = httpx.Request("GET", f"{API}{products}", params=params).url
+    assert [call.request.url for call in route.calls] == [expected]

@@ -23,7 +23,8 @@ router = APIRouter(prefix="/employees", tags=["employees"], responses=PROBLEM_RE
 
 class EmployeeCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", regex_engine="python-re",
+        extra="forbid",
+        regex_engine="python-re",
         json_schema_extra={
             "examples": [{"name": "Piet Monteur", "email": "piet@devries.nl", "role": "field"}]
         },
@@ -35,7 +36,8 @@ class EmployeeCreate(BaseModel):
 
 class EmployeeUpdate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", regex_engine="python-re",
+        extra="forbid",
+        regex_engine="python-re",
         json_schema_extra={"examples": [{"active": False}, {"role": "office"}]},
     )
     name: Patch[Name] = None

@@ -239,4 +239,3 @@ class SyncRuns(BaseModel):
 
 class SyncRunList(BaseModel):
     items: list[SyncRunOut]
-

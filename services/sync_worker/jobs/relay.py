@@ -83,9 +83,7 @@ async def relay_pending(sessions: async_sessionmaker[AsyncSession]) -> int:
             return total
 
 
-async def _listen(
-    url: str, wake: asyncio.Event, *, connect_timeout: float
-) -> asyncpg.Connection:
+async def _listen(url: str, wake: asyncio.Event, *, connect_timeout: float) -> asyncpg.Connection:
     parsed = make_url(url)
     connection = await asyncpg.connect(
         user=parsed.username or "postgres",

@@ -6,7 +6,7 @@ shape from the current tables for the invoice preview of a work order not yet ar
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.clock import utcnow
@@ -39,6 +39,40 @@ from shared.models import (
     WorkOrderSignature,
 )
 
+_REFERENCES = (
+    select(
+        Customer,
+        WorkAddress,
+        Employee,
+        ContactPerson,
+        CustomerObject,
+        WorkOrderSignature.name,
+        WorkOrderSignature.signed_at,
+    )
+    .select_from(WorkOrder)
+    .outerjoin(Customer, Customer.id == WorkOrder.customer_id)
+    .outerjoin(WorkAddress, WorkAddress.id == WorkOrder.work_address_id)
+    .outerjoin(Employee, Employee.id == WorkOrder.assignee_id)
+    .outerjoin(ContactPerson, ContactPerson.id == WorkOrder.contact_person_id)
+    .outerjoin(CustomerObject, CustomerObject.id == WorkOrder.object_id)
+    .outerjoin(WorkOrderSignature, WorkOrderSignature.work_order_id == WorkOrder.id)
+    .where(WorkOrder.id == bindparam("id"))
+)
+_TIME_ENTRIES = (
+    select(TimeEntry, Employee.name)
+    .outerjoin(Employee, Employee.id == TimeEntry.employee_id)
+    .where(
+        TimeEntry.work_order_id == bindparam("id"), TimeEntry.tenant_id == bindparam("tenant_id")
+    )
+    .order_by(TimeEntry.id)
+)
+_MATERIALS = (
+    select(Material, Article)
+    .join(Article, Article.id == Material.article_id)
+    .where(Material.work_order_id == bindparam("id"), Material.tenant_id == bindparam("tenant_id"))
+    .order_by(Material.id)
+)
+
 
 async def archived_event(session: AsyncSession, work_order: WorkOrder) -> WorkOrderArchivedV1:
     """The payload of the archive that just happened."""
@@ -49,48 +83,18 @@ async def archived_event(session: AsyncSession, work_order: WorkOrder) -> WorkOr
 async def work_order_snapshot(session: AsyncSession, work_order: WorkOrder) -> WorkOrderArchivedV1:
     """The work order as it stands; `archived_at` is now when it is not archived yet."""
     tenant_id = work_order.tenant_id
-    customer = (
-        await session.get(Customer, work_order.customer_id) if work_order.customer_id else None
-    )
-    address = (
-        await session.get(WorkAddress, work_order.work_address_id)
-        if work_order.work_address_id
-        else None
-    )
+    # What the work order points at, and its signature, in one statement (each its own
+    # read was five round trips more in the archive's transaction).
+    refs = (await session.execute(_REFERENCES, {"id": work_order.id})).one()
+    customer, address, assignee = refs.Customer, refs.WorkAddress, refs.Employee
+    contact_person, customer_object = refs.ContactPerson, refs.CustomerObject
+    signature = refs if refs.signed_at is not None else None
     entries = (
-        await session.execute(
-            select(TimeEntry, Employee.name)
-            .outerjoin(Employee, Employee.id == TimeEntry.employee_id)
-            .where(TimeEntry.work_order_id == work_order.id, TimeEntry.tenant_id == tenant_id)
-            .order_by(TimeEntry.id)
-        )
+        await session.execute(_TIME_ENTRIES, {"id": work_order.id, "tenant_id": tenant_id})
     ).all()
     materials = (
-        await session.execute(
-            select(Material, Article)
-            .join(Article, Article.id == Material.article_id)
-            .where(Material.work_order_id == work_order.id, Material.tenant_id == tenant_id)
-            .order_by(Material.id)
-        )
+        await session.execute(_MATERIALS, {"id": work_order.id, "tenant_id": tenant_id})
     ).all()
-    assignee = (
-        await session.get(Employee, work_order.assignee_id) if work_order.assignee_id else None
-    )
-    contact_person = (
-        await session.get(ContactPerson, work_order.contact_person_id)
-        if work_order.contact_person_id
-        else None
-    )
-    customer_object = (
-        await session.get(CustomerObject, work_order.object_id) if work_order.object_id else None
-    )
-    signature = (
-        await session.execute(
-            select(WorkOrderSignature.name, WorkOrderSignature.signed_at).where(
-                WorkOrderSignature.work_order_id == work_order.id
-            )
-        )
-    ).one_or_none()
     return WorkOrderArchivedV1(
         tenant_id=tenant_id,
         work_order_id=work_order.id,

@@ -75,7 +75,9 @@ City = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
 Phone = Annotated[str, StringConstraints(max_length=50, pattern=NO_NUL)]
 Email = Annotated[
     str,
-    StringConstraints(max_length=320, pattern=r"^[^@ \t\n\r\f\v\x00]+@[^@ \t\n\r\f\v\x00]+$"),
+    StringConstraints(
+        max_length=320, pattern=r"^[^@ \t\n\r\f\v\x00]+@[^@ \t\n\r\f\v\x00]+$"
+    ),
 ]
 CountryCode = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]
 SearchText = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]

@@ -76,8 +76,6 @@ async def count_response(response: httpx.Response) -> None:
     ROMPSLOMP_REQUESTS.labels(status=str(response.status_code)).inc()
     if response.status_code == 429:
         ROMPSLOMP_RATE_LIMITED.inc()
-
-
 JOBS_WORKER_UP = Gauge(
     "jobs_worker_up",
     "1 while this process's job worker (procrastinate) runs.",

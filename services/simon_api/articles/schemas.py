@@ -12,8 +12,7 @@ from shared.money import Fraction, Money, render_money, render_quantity
 
 class ArticleCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {

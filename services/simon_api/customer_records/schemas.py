@@ -34,8 +34,7 @@ class WorkAddressFields(BaseModel):
 
 class WorkAddressCreate(WorkAddressFields):
     model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {
@@ -78,8 +77,7 @@ class ContactPersonUpdate(BaseModel):
 
 class ContactPersonCreate(ContactPersonUpdate):
     model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [{"customer_id": 1, "name": "Anja de Boer", "phone": "06-12345678"}]
         },
@@ -111,8 +109,7 @@ class ObjectUpdate(BaseModel):
 
 class ObjectCreate(ObjectUpdate):
     model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {

@@ -29,8 +29,7 @@ class CustomerFields(BaseModel):
 
 class CustomerCreate(CustomerFields):
     model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {

@@ -85,5 +85,7 @@ async def delete_customer(session: AsyncSession, tenant_id: int, customer_id: in
         if await is_referenced(session, model.customer_id == customer.id)
     ]
     if held:
-        raise Conflict(f"The customer has {' and '.join(held)}; delete those first.", code="in_use")
+        raise Conflict(
+            f"The customer has {' and '.join(held)}; delete those first.", code="in_use"
+        )
     await session.execute(delete(Customer).where(Customer.id == customer.id))

@@ -23,8 +23,7 @@ router = APIRouter(prefix="/employees", tags=["employees"], responses=PROBLEM_RE
 
 class EmployeeCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [{"name": "Piet Monteur", "email": "piet@devries.nl", "role": "field"}]
         },
@@ -36,8 +35,7 @@ class EmployeeCreate(BaseModel):
 
 class EmployeeUpdate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={"examples": [{"active": False}, {"role": "office"}]},
     )
     name: Patch[Name] = None

@@ -16,8 +16,7 @@ EXAMPLE_PNG = (
 
 class SignatureIn(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={"examples": [{"name": "J. Jansen", "image": EXAMPLE_PNG}]},
     )
 

@@ -22,8 +22,7 @@ Minutes = Annotated[
 
 class WorkOrderCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={
             "examples": [
                 {
@@ -66,8 +65,7 @@ class WorkOrderUpdate(BaseModel):
 
 class TimeEntryCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={"examples": [{"kind": "travel", "minutes": 15}]},
     )
 
@@ -88,8 +86,7 @@ class TimeEntryUpdate(BaseModel):
 
 class MaterialCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
-        regex_engine="python-re",
+        extra="forbid", regex_engine="python-re",
         json_schema_extra={"examples": [{"article_id": 3, "quantity": "2", "unit_price": "2.35"}]},
     )
 

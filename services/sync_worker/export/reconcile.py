@@ -44,7 +44,8 @@ async def _sent_exports(sessions: SessionFactory, tenant_id: int) -> list[Any]:
                     InvoiceExport.rompslomp_invoice_id,
                     InvoiceExport.sent_at,
                     work_order_number(InvoiceExport.work_order_id).label("number"),
-                ).where(
+                )
+                .where(
                     InvoiceExport.tenant_id == tenant_id,
                     InvoiceExport.status == ExportStatus.SENT,
                     InvoiceExport.sent_at >= utcnow() - timedelta(days=RECONCILE_DAYS),

@@ -239,3 +239,4 @@ class SyncRuns(BaseModel):
 
 class SyncRunList(BaseModel):
     items: list[SyncRunOut]
+

@@ -1,9 +1,10 @@
 """The outbox relay (DESIGN D2): every `work_order.archived` event becomes an export job.
 
 simon_api's archive transaction writes the event and `pg_notify`s `outbox_events`; the
-relay LISTENs, and in one transaction claims unrelayed events (`FOR UPDATE SKIP LOCKED`, so
-several workers never relay one event twice), defers one job per event and marks the
-events relayed. A NOTIFY missed while no worker listened is caught by the poll fallback.
+relay LISTENs, and in one statement (RELAY_SQL, run on the LISTEN connection itself)
+claims unrelayed events (`FOR UPDATE SKIP LOCKED`, so several workers never relay one
+event twice), defers one job per event and marks the events relayed. A NOTIFY missed while
+no worker listened is caught by the poll fallback.
 """
 
 from __future__ import annotations

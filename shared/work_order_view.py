@@ -16,14 +16,14 @@ rewritten once: `simon work-orders refresh-views`.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import BigInteger, any_, bindparam, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import BigInteger, any_, bindparam, func, select, text, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import NullType
 
 from shared.enums import TimeEntryKind, WorkOrderStatus
 from shared.models.work_orders import Material, TimeEntry, WorkOrder, WorkOrderSignature
@@ -86,35 +86,30 @@ _MATERIAL_COLUMNS = [getattr(Material, name) for name in MaterialOut.model_field
 _SIGNATURE_COLUMNS = [getattr(WorkOrderSignature, name) for name in SignatureSummary.model_fields]
 
 
-# The statements of a render, built once (a statement memoises its cache key; building
-# and keying them anew was a tenth of an archive's CPU): every id in one array parameter.
+# A render in one statement, built once (a statement memoises its cache key): each work
+# order's row with its parts (time entries, materials, the signature) as arrays of records,
+# decoded by the driver with their columns' types (three round trips fewer per write).
 _IDS = bindparam("ids", type_=ARRAY(BigInteger))
-_WORK_ORDERS = select(*_WORK_ORDER_COLUMNS).where(WorkOrder.id == any_(_IDS))
 
 
-def _part(model: Any, columns: Sequence[Any], order: Any) -> Any:
-    return (
-        select(model.work_order_id, *columns)
-        .where(model.work_order_id == any_(_IDS))
-        .order_by(order)
-    )
+def _part(model: Any, columns: Sequence[Any], order: Any, name: str) -> Any:
+    rows = func.array_agg(aggregate_order_by(tuple_(*columns), order), type_=NullType())
+    return select(rows).where(model.work_order_id == WorkOrder.id).scalar_subquery().label(name)
 
 
-_TIME_ENTRIES = _part(TimeEntry, _TIME_ENTRY_COLUMNS, TimeEntry.id)
-_MATERIALS = _part(Material, _MATERIAL_COLUMNS, Material.id)
-_SIGNATURES = _part(WorkOrderSignature, _SIGNATURE_COLUMNS, WorkOrderSignature.work_order_id)
+_VIEWS = select(
+    *_WORK_ORDER_COLUMNS,
+    _part(TimeEntry, _TIME_ENTRY_COLUMNS, TimeEntry.id, "time_entries"),
+    _part(Material, _MATERIAL_COLUMNS, Material.id, "materials"),
+    _part(WorkOrderSignature, _SIGNATURE_COLUMNS, WorkOrderSignature.work_order_id, "signature"),
+).where(WorkOrder.id == any_(_IDS))
+_TIME_ENTRY_FIELDS = list(TimeEntryOut.model_fields)
+_MATERIAL_FIELDS = list(MaterialOut.model_fields)
+_SIGNATURE_FIELDS = list(SignatureSummary.model_fields)
 
 
-async def _parts(
-    session: AsyncSession, statement: Any, ids: list[int]
-) -> dict[int, list[dict[str, Any]]]:
-    """Rows of a work order's part (time entries, materials, the signature) by work order."""
-    rows = await session.execute(statement, {"ids": ids})
-    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows.mappings():
-        values = dict(row)
-        grouped[values.pop("work_order_id")].append(values)
-    return grouped
+def _records(fields: list[str], rows: Sequence[Any] | None) -> list[dict[str, Any]]:
+    return [dict(zip(fields, row, strict=True)) for row in rows or ()]
 
 
 async def render_views(session: AsyncSession, work_order_ids: Collection[int]) -> dict[int, str]:
@@ -122,24 +117,19 @@ async def render_views(session: AsyncSession, work_order_ids: Collection[int]) -
     ids = sorted(set(work_order_ids))
     if not ids:
         return {}
-    work_orders = await session.execute(_WORK_ORDERS, {"ids": ids})
-    entries = await _parts(session, _TIME_ENTRIES, ids)
-    materials = await _parts(session, _MATERIALS, ids)
-    signatures = await _parts(session, _SIGNATURES, ids)
     views = {}
-    for row in work_orders.mappings():
-        work_order_id = row["id"]
-        signature = signatures.get(work_order_id)
+    for row in (await session.execute(_VIEWS, {"ids": ids})).mappings():
+        signature = _records(_SIGNATURE_FIELDS, row["signature"])
         body = WorkOrderOut.model_validate(
             {
                 **row,
-                "time_entries": entries.get(work_order_id, []),
-                "materials": materials.get(work_order_id, []),
+                "time_entries": _records(_TIME_ENTRY_FIELDS, row["time_entries"]),
+                "materials": _records(_MATERIAL_FIELDS, row["materials"]),
                 "signature": signature[0] if signature else None,
             }
         )
-        views[work_order_id] = body.model_dump_json()
-    return views
+        views[row["id"]] = body.model_dump_json()
+    return dict(sorted(views.items()))
 
 
 # A plain UPDATE, not the ORM's: writing the view is no change of the work order, so its

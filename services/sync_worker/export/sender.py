@@ -77,6 +77,8 @@ _SENT = (
     .execution_options(synchronize_session=False)
 )
 log = structlog.get_logger("services.sync_worker.export")
+# At most this long reading a tenant's products again after a POST (`_refresh_products`).
+REFRESH_SECONDS = 2.0
 
 
 async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id: int) -> Outcome:
@@ -252,9 +254,11 @@ async def _send(
 async def _refresh_products(client: RompslompClient, settings: IntegrationSettings) -> None:
     """After the POST (its outcome recorded): read the remembered products again when they
     are due, so the tenant's next export need not. A failure here changes nothing of this
-    export; the next one asks Rompslomp itself if it must."""
+    export; the next one asks Rompslomp itself if it must. Bounded: no retrying for long
+    in a worker slot for it (a timeout is a failure like any other here)."""
     try:
-        await products.refresh_ahead(client, settings)
+        async with asyncio.timeout(REFRESH_SECONDS):
+            await products.refresh_ahead(client, settings)
     except Exception as exc:  # any: the invoice's outcome is recorded already
         log.info("export.products.refresh_failed", tenant_id=settings.tenant_id, error=repr(exc))
 

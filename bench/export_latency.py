@@ -7,8 +7,14 @@ PostgreSQL (or a new database on DATABASE_URL's server), prepares completed work
 (120 min work, 15 min travel, two materials each), archives them over simon_api at a fixed
 pace, and waits until every export is sent. Latency per work order = the export's `sent_at`
 (stored right after Rompslomp answered 201) − the work order's `archived_at` (set in
-simon_api's archive transaction). Prints p50, p95, p99 and the maximum, the archive and
-export rates achieved beside the requested one, and the mean of each stage.
+simon_api's archive transaction). Prints p50, p95, p99 and the maximum over every sample of
+the run (nothing warms the stack up before it: the sync workers warm their own pools at
+start, as in production) and per 10 s of archiving, the archive and export rates achieved
+beside the requested one, the mean, p50 and p99 of each stage (archive → relayed → export
+job started → sent; the archive call and its part after `archived_at`), the CPU each part
+of the stack spent per archive during the run (simon_api, the workers, the sandbox, the
+database's backends), and the load average before and after (other work on the machine
+moves the latencies far more than the CPU figures).
 
     .venv/bin/python bench/export_latency.py [--rate 20] [--seconds 60] [--tenants 20]
 """

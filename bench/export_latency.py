@@ -7,8 +7,14 @@ PostgreSQL (or a new database on DATABASE_URL's server), prepares completed work
 (120 min work, 15 min travel, two materials each), archives them over simon_api at a fixed
 pace, and waits until every export is sent. Latency per work order = the export's `sent_at`
 (stored right after Rompslomp answered 201) − the work order's `archived_at` (set in
-simon_api's archive transaction). Prints p50, p95, p99 and the maximum, the archive and
-export rates achieved beside the requested one, and the mean of each stage.
+simon_api's archive transaction). Prints p50, p95, p99 and the maximum over every sample of
+the run (nothing warms the stack up before it: the sync workers warm their own pools at
+start, as in production) and per 10 s of archiving, the archive and export rates achieved
+beside the requested one, the mean, p50 and p99 of each stage (archive → relayed → export
+job started → sent; the archive call and its part after `archived_at`), the CPU each part
+of the stack spent per archive during the run (simon_api, the workers, the sandbox, the
+database's backends), and the load average before and after (other work on the machine
+moves the latencies far more than the CPU figures).
 
     .venv/bin/python bench/export_latency.py [--rate 20] [--seconds 60] [--tenants 20]
 """
@@ -73,6 +79,15 @@ async def run(
                 f"prepared {total} completed work orders in {time.perf_counter() - prepared:.1f} s"
             )
 
+            services = running["services"]
+            meter = CpuMeter(
+                {
+                    "api": [services["api"].process.pid],
+                    "workers": [worker.process.pid for worker in running["workers"]],
+                    "sandbox": [services["sandbox"].process.pid],
+                },
+                url.rsplit("/", 1)[1].split("?")[0],
+            )
             started = time.monotonic()
             late = 0
 
@@ -80,6 +95,9 @@ async def run(
             # httpx's pool scans every waiting request against every connection, and with
             # hundreds queued there the bench itself ate the CPU the stack needed.
             in_flight = asyncio.Semaphore(IN_FLIGHT)
+
+            answered: dict[int, float] = {}  # work order → wall clock of the 200
+            calls: list[float] = []  # seconds per archive call
 
             async def archive_at(index: int, world: Any, work_order_id: int) -> None:
                 nonlocal late
@@ -89,7 +107,10 @@ async def run(
                 async with in_flight:
                     if time.monotonic() - due > 0.05:
                         late += 1
+                    call = time.monotonic()
                     await archive(api, world, work_order_id)
+                    calls.append(time.monotonic() - call)
+                    answered[work_order_id] = time.time()
 
             await asyncio.gather(*(archive_at(i, w, wo) for i, (w, wo) in enumerate(orders)))
             archive_seconds = time.monotonic() - started
@@ -102,16 +123,28 @@ async def run(
                 if done >= total:
                     break
                 await asyncio.sleep(0.25)
+            cpu = meter.spent()
             async with engine.connect() as connection:
-                rows = await connection.execute(
-                    text(
-                        "SELECT extract(epoch FROM e.sent_at - w.archived_at) AS seconds, "
-                        "extract(epoch FROM w.archived_at) AS at "
-                        "FROM invoice_exports e JOIN work_orders w ON w.id = e.work_order_id "
-                        "WHERE e.status = 'sent'"
+                rows = (
+                    await connection.execute(
+                        text(
+                            "SELECT w.id, extract(epoch FROM e.sent_at - w.archived_at) AS seconds,"
+                            " extract(epoch FROM w.archived_at) AS at, "
+                            "extract(epoch FROM o.processed_at) AS relayed "
+                            "FROM invoice_exports e JOIN work_orders w ON w.id = e.work_order_id "
+                            "JOIN outbox_events o ON o.id = e.event_id WHERE e.status = 'sent'"
+                        )
                     )
-                )
+                ).all()
                 samples = [(float(row.at), float(row.seconds)) for row in rows]
+                # The archive's own tail (archived_at is set inside its transaction, before
+                # the view, the event and the commit) and answered → relayed, per work order.
+                tails = sorted(
+                    answered[row.id] - float(row.at) for row in rows if row.id in answered
+                )
+                to_relay = sorted(
+                    float(row.relayed) - answered[row.id] for row in rows if row.id in answered
+                )
                 span = await connection.scalar(
                     text(
                         "SELECT extract(epoch FROM max(e.sent_at) - min(w.archived_at)) "
@@ -125,17 +158,25 @@ async def run(
                 for at, seconds in samples:
                     windows.setdefault(int((at - first) // 10), []).append(seconds)
                 # Where the time goes: archive → relayed → export job started → sent.
-                stages = (
-                    await connection.execute(
-                        text(
-                            "SELECT avg(extract(epoch FROM o.processed_at - w.archived_at)),"
-                            " avg(extract(epoch FROM e.created_at - o.processed_at)),"
-                            " avg(extract(epoch FROM e.sent_at - e.created_at)) "
-                            "FROM invoice_exports e JOIN work_orders w ON w.id = e.work_order_id "
-                            "JOIN outbox_events o ON o.id = e.event_id WHERE e.status = 'sent'"
-                        )
+                stages = [
+                    sorted(float(x) for x in column)
+                    for column in zip(
+                        *(
+                            await connection.execute(
+                                text(
+                                    "SELECT extract(epoch FROM o.processed_at - w.archived_at),"
+                                    " extract(epoch FROM e.created_at - o.processed_at),"
+                                    " extract(epoch FROM e.sent_at - e.created_at) "
+                                    "FROM invoice_exports e "
+                                    "JOIN work_orders w ON w.id = e.work_order_id "
+                                    "JOIN outbox_events o ON o.id = e.event_id "
+                                    "WHERE e.status = 'sent'"
+                                )
+                            )
+                        ).all(),
+                        strict=True,
                     )
-                ).one()
+                ]
             invoices = 0
             for world in worlds:
                 found = await sandbox.get(f"/_sandbox/companies/{world.company_id}/sales_invoices")
@@ -148,10 +189,57 @@ async def run(
         "archive_seconds": archive_seconds,
         "late": late,
         "latencies": latencies,
-        "stages": [float(x or 0) for x in stages],
+        "stages": stages,
+        "cpu": cpu,
+        "calls": sorted(calls),
+        "tails": tails,
+        "to_relay": to_relay,
         "export_span": float(span or 0),
         "windows": {n: sorted(v) for n, v in sorted(windows.items())},
     }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backends(database: str) -> dict[int, float]:
+    """CPU so far of every PostgreSQL backend connected to `database`."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if command.startswith("postgres:") and f" {database} " in command:
+                found[int(entry.name)] = _cpu_seconds(int(entry.name))
+    return found
+
+
+class CpuMeter:
+    """CPU each part of the stack spent during the timed run: a figure the other work on
+    this machine changes little, unlike the latencies."""
+
+    def __init__(self, processes: dict[str, list[int]], database: str) -> None:
+        self.processes, self.database = processes, database
+        self.start = self._now()
+
+    def _now(self) -> dict[str, float]:
+        now = {
+            name: sum(_cpu_seconds(pid) for pid in pids) for name, pids in self.processes.items()
+        }
+        now["postgres"] = sum(_backends(self.database).values())
+        return now
+
+    def spent(self) -> dict[str, float]:
+        end = self._now()
+        return {name: end[name] - self.start[name] for name in end}
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -184,6 +272,7 @@ def main() -> None:
     url = with_database(base_url, name)
     upgrade(url)
     logs = Path(tempfile.mkdtemp(prefix="simon-latency-logs-"))
+    loads = [" ".join(f"{x:.2f}" for x in os.getloadavg())]
     try:
         result = asyncio.run(
             run(
@@ -196,6 +285,7 @@ def main() -> None:
             )
         )
     finally:
+        loads.append(" ".join(f"{x:.2f}" for x in os.getloadavg()))
         if server is not None:
             server.cleanup()
     latencies = result["latencies"]
@@ -222,11 +312,33 @@ def main() -> None:
             for n, v in result["windows"].items()
         )
     )
-    relay, pickup, export = result["stages"]
+
+    def figures(values: list[float]) -> str:
+        if not values:
+            return "-"
+        return (
+            f"mean {statistics.fmean(values) * 1000:.0f}"
+            f" / p50 {statistics.median(values) * 1000:.0f}"
+            f" / p99 {percentile(values, 0.99) * 1000:.0f} ms"
+        )
+
+    relay, pickup, export = result["stages"] or ([], [], [])
     print(
-        f"mean stages: archive→relayed {relay * 1000:.0f}ms, relayed→job started "
-        f"{pickup * 1000:.0f}ms, job started→sent {export * 1000:.0f}ms"
+        f"stages (mean / p50 / p99): archive→relayed {figures(relay)}; relayed→job started "
+        f"{figures(pickup)}; job started→sent {figures(export)}"
     )
+    print(
+        f"archive call {figures(result['calls'])}; of it archived_at→answered "
+        f"{figures(result['tails'])}; answered→relayed {figures(result['to_relay'])}"
+    )
+    print(
+        "CPU per archive (ms): "
+        + " ".join(
+            f"{name}={seconds * 1000 / result['total']:.1f}"
+            for name, seconds in result["cpu"].items()
+        )
+    )
+    print(f"load average before {loads[0]}, after {loads[1]} (other work on this machine)")
 
 
 if __name__ == "__main__":

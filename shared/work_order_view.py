@@ -16,13 +16,14 @@ rewritten once: `simon work-orders refresh-views`.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select, text
+from sqlalchemy import BigInteger, any_, bindparam, func, select, text, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import NullType
 
 from shared.enums import TimeEntryKind, WorkOrderStatus
 from shared.models.work_orders import Material, TimeEntry, WorkOrder, WorkOrderSignature
@@ -85,18 +86,30 @@ _MATERIAL_COLUMNS = [getattr(Material, name) for name in MaterialOut.model_field
 _SIGNATURE_COLUMNS = [getattr(WorkOrderSignature, name) for name in SignatureSummary.model_fields]
 
 
-async def _parts(
-    session: AsyncSession, model: Any, columns: Sequence[Any], order: Any, ids: list[int]
-) -> dict[int, list[dict[str, Any]]]:
-    """Rows of a work order's part (time entries, materials, the signature) by work order."""
-    rows = await session.execute(
-        select(model.work_order_id, *columns).where(model.work_order_id.in_(ids)).order_by(order)
-    )
-    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows.mappings():
-        values = dict(row)
-        grouped[values.pop("work_order_id")].append(values)
-    return grouped
+# A render in one statement, built once (a statement memoises its cache key): each work
+# order's row with its parts (time entries, materials, the signature) as arrays of records,
+# decoded by the driver with their columns' types (three round trips fewer per write).
+_IDS = bindparam("ids", type_=ARRAY(BigInteger))
+
+
+def _part(model: Any, columns: Sequence[Any], order: Any, name: str) -> Any:
+    rows = func.array_agg(aggregate_order_by(tuple_(*columns), order), type_=NullType())
+    return select(rows).where(model.work_order_id == WorkOrder.id).scalar_subquery().label(name)
+
+
+_VIEWS = select(
+    *_WORK_ORDER_COLUMNS,
+    _part(TimeEntry, _TIME_ENTRY_COLUMNS, TimeEntry.id, "time_entries"),
+    _part(Material, _MATERIAL_COLUMNS, Material.id, "materials"),
+    _part(WorkOrderSignature, _SIGNATURE_COLUMNS, WorkOrderSignature.work_order_id, "signature"),
+).where(WorkOrder.id == any_(_IDS))
+_TIME_ENTRY_FIELDS = list(TimeEntryOut.model_fields)
+_MATERIAL_FIELDS = list(MaterialOut.model_fields)
+_SIGNATURE_FIELDS = list(SignatureSummary.model_fields)
+
+
+def _records(fields: list[str], rows: Sequence[Any] | None) -> list[dict[str, Any]]:
+    return [dict(zip(fields, row, strict=True)) for row in rows or ()]
 
 
 async def render_views(session: AsyncSession, work_order_ids: Collection[int]) -> dict[int, str]:
@@ -104,26 +117,19 @@ async def render_views(session: AsyncSession, work_order_ids: Collection[int]) -
     ids = sorted(set(work_order_ids))
     if not ids:
         return {}
-    work_orders = await session.execute(select(*_WORK_ORDER_COLUMNS).where(WorkOrder.id.in_(ids)))
-    entries = await _parts(session, TimeEntry, _TIME_ENTRY_COLUMNS, TimeEntry.id, ids)
-    materials = await _parts(session, Material, _MATERIAL_COLUMNS, Material.id, ids)
-    signatures = await _parts(
-        session, WorkOrderSignature, _SIGNATURE_COLUMNS, WorkOrderSignature.work_order_id, ids
-    )
     views = {}
-    for row in work_orders.mappings():
-        work_order_id = row["id"]
-        signature = signatures.get(work_order_id)
+    for row in (await session.execute(_VIEWS, {"ids": ids})).mappings():
+        signature = _records(_SIGNATURE_FIELDS, row["signature"])
         body = WorkOrderOut.model_validate(
             {
                 **row,
-                "time_entries": entries.get(work_order_id, []),
-                "materials": materials.get(work_order_id, []),
+                "time_entries": _records(_TIME_ENTRY_FIELDS, row["time_entries"]),
+                "materials": _records(_MATERIAL_FIELDS, row["materials"]),
                 "signature": signature[0] if signature else None,
             }
         )
-        views[work_order_id] = body.model_dump_json()
-    return views
+        views[row["id"]] = body.model_dump_json()
+    return dict(sorted(views.items()))
 
 
 # A plain UPDATE, not the ORM's: writing the view is no change of the work order, so its
@@ -142,6 +148,18 @@ async def refresh_views(session: AsyncSession, work_order_ids: Collection[int]) 
     views = await render_views(session, work_order_ids)
     if views:
         await session.execute(_STORE, {"ids": list(views), "views": list(views.values())})
+        session.info.setdefault(_WRITTEN, {}).update(views)
+
+
+_WRITTEN = "work_order_views_written"
+
+
+def written_view(session: AsyncSession, work_order_id: int) -> str | None:
+    """The view `refresh_views` last wrote for this work order in the session, if any: the
+    same text a read of `api_view` would return in this transaction (the writer holds the
+    work order's row lock), without that read."""
+    written: dict[int, str] = session.info.get(_WRITTEN, {})
+    return written.get(work_order_id)
 
 
 # Work orders whose view names a contact person or object they no longer point at: the

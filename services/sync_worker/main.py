@@ -23,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from services.sync_worker import console
+from services.sync_worker.export.claim import WARM_UP as EXPORT_WARM_UP
 from services.sync_worker.export.routes import router as export_router
 from services.sync_worker.integration.callback import router as callback_router
 from services.sync_worker.integration.product_search import router as product_search_router
@@ -48,7 +49,7 @@ from services.sync_worker.rompslomp.transport import http_client
 from services.sync_worker.settings import SyncWorkerSettings, get_settings
 from shared import health
 from shared.body_limit import BodySizeLimit
-from shared.db import create_engine, create_sessionmaker
+from shared.db import create_engine, create_sessionmaker, warm_up
 from shared.embedded_postgres import resolve_database_url
 from shared.export_status import ExportStatus
 from shared.logging import configure_logging
@@ -77,6 +78,9 @@ def create_app(settings: SyncWorkerSettings | None = None) -> FastAPI:
             statement_timeout=settings.db_statement_timeout,
         )
         app.state.sessionmaker = create_sessionmaker(engine)
+        # The pool's connections opened, and the export's reads compiled and prepared on
+        # each, before the first job: its first exports are as fast as the rest.
+        await warm_up(app.state.sessionmaker, settings.db_pool_size, EXPORT_WARM_UP)
         if settings.token_encryption_key is None:
             structlog.get_logger("services.sync_worker").warning(
                 "sync_worker.start.token_key_missing",

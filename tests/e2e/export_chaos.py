@@ -185,7 +185,13 @@ def stack(
         for worker in pool:
             worker.start()
             started.append(worker)
-        yield {"key": key, "sandbox": sandbox.url, "api": api.url, "workers": pool}
+        yield {
+            "key": key,
+            "sandbox": sandbox.url,
+            "api": api.url,
+            "workers": pool,
+            "services": {"sandbox": sandbox, "api": api},
+        }
     finally:
         for service in reversed(started):
             service.stop()

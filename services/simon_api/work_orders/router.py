@@ -28,7 +28,7 @@ from shared.enums import WorkOrderStatus
 from shared.models import WorkOrder
 from shared.problems import PROBLEM_RESPONSES, NotFound, documented
 from shared.reader import SessionReader
-from shared.work_order_view import MaterialOut, TimeEntryOut, WorkOrderOut
+from shared.work_order_view import MaterialOut, TimeEntryOut, WorkOrderOut, written_view
 
 router = APIRouter(prefix="/work-orders", tags=["work_orders"], responses=PROBLEM_RESPONSES)
 
@@ -40,7 +40,9 @@ class JSONText(Response):
 async def _view(session: AsyncSession, work_order: WorkOrder, status: int = 200) -> JSONText:
     """Read the view the service wrote in the request's transaction, then commit: one
     transaction, one commit point."""
-    body = await render_one(SessionReader(session), work_order.tenant_id, work_order.id)
+    body = written_view(session, work_order.id) or await render_one(
+        SessionReader(session), work_order.tenant_id, work_order.id
+    )
     assert body is not None
     await session.commit()
     return JSONText(body, status_code=status)

@@ -41,7 +41,7 @@ from shared.export_status import ExportStatus
 from shared.models.integration import InvoiceExport
 from shared.models.integration_setup import IntegrationSettings, RompslompConnection
 from shared.models.outbox import OutboxEvent
-from shared.work_order_rules import ARCHIVE_FOR_EXPORT
+from shared.work_order_rules import ARCHIVE_FOR_EXPORT, EXPORT_FOR_SENDING
 
 Outcome = Literal["sent", "failed", "skipped", "waiting", "ignored"]
 
@@ -70,6 +70,11 @@ _PENDING = (
     .on_conflict_do_nothing(index_elements=["tenant_id", "work_order_id"])
     .returning(InvoiceExport)
 )
+
+
+# Run once on every pooled connection at the worker's start (shared/db.py `warm_up`): the
+# reads of an export's two transactions, finding nothing (no event or export 0).
+WARM_UP = ((_FACTS, {"event_id": 0}), (EXPORT_FOR_SENDING, {"export_id": 0}))
 
 
 class ExportWaits(Exception):

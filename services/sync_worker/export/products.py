@@ -19,6 +19,10 @@ A configured product found in Rompslomp is remembered for `PRODUCT_TTL` seconds 
 process, keyed by the settings version (`saved_at`), so saving settings takes effect at
 once (R-EXPORT-5) while a busy tenant does not read the same two products for every
 archive; a product gone within that window is refused by Rompslomp at the POST instead.
+An export that used a remembered product older than `REFRESH_AFTER` reads it again after
+its POST (`refresh_ahead`, off the latency path): a busy tenant's products are then never
+found expired, and an export does not wait for those reads (issue 10 §5). A product is
+still never used when older than `PRODUCT_TTL`.
 """
 
 from __future__ import annotations
@@ -39,8 +43,10 @@ from shared.events import WorkOrderArchivedV1
 from shared.models.integration_setup import IntegrationSettings
 
 PRODUCT_TTL = 10.0
+REFRESH_AFTER = 6.0
 _MAX_REMEMBERED = 10_000
 _remembered: dict[tuple[int, str, int, int], tuple[float, Product]] = {}
+_refreshing: set[tuple[int, str, int, int]] = set()
 
 PRODUCT_SETTINGS = (
     ("work_time_product", "werktijd", "work time"),
@@ -99,6 +105,7 @@ async def _product_or_none(call: Awaitable[Product]) -> Product | None:
 
 def forget_products() -> None:
     _remembered.clear()
+    _refreshing.clear()
 
 
 def _key(settings: IntegrationSettings, product_id: int) -> tuple[int, str, int, int]:
@@ -115,6 +122,52 @@ def _recalled(settings: IntegrationSettings, product_id: int) -> Product | None:
     return hit[1] if hit is not None and hit[0] > time.monotonic() else None
 
 
+def _remember(settings: IntegrationSettings, product_id: int, product: Product) -> None:
+    now = time.monotonic()
+    if len(_remembered) >= _MAX_REMEMBERED:
+        for stale in [k for k, (until, _) in _remembered.items() if until <= now]:
+            del _remembered[stale]
+        if len(_remembered) >= _MAX_REMEMBERED:
+            _remembered.clear()
+    _remembered[_key(settings, product_id)] = (now + PRODUCT_TTL, product)
+
+
+def _due(settings: IntegrationSettings) -> list[int]:
+    """Configured products remembered for longer than REFRESH_AFTER (or not at all)."""
+    soon = time.monotonic() + PRODUCT_TTL - REFRESH_AFTER
+    due = []
+    for *_, value in _configured(settings):
+        key = _key(settings, int(value["id"]))
+        hit = _remembered.get(key)
+        if (hit is None or hit[0] <= soon) and key not in _refreshing:
+            due.append(int(value["id"]))
+    return due
+
+
+async def refresh_ahead(client: RompslompClient, settings: IntegrationSettings) -> int:
+    """Read again the configured products an export just used from memory that are due
+    (older than REFRESH_AFTER); how many were read. Call it after the POST: the next
+    export finds them fresh. A product gone is forgotten (the next export asks and fails
+    it as usual)."""
+    due = _due(settings)
+    if not due:
+        return 0
+    keys = [_key(settings, product_id) for product_id in due]
+    _refreshing.update(keys)
+    try:
+        found = await asyncio.gather(
+            *(_product_or_none(client.get_product(settings.administration_id, i)) for i in due)
+        )
+    finally:
+        _refreshing.difference_update(keys)
+    for product_id, key, product in zip(due, keys, found, strict=True):
+        if product is None:
+            _remembered.pop(key, None)
+        else:
+            _remember(settings, product_id, product)
+    return len(due)
+
+
 async def _configured_product(
     client: RompslompClient, settings: IntegrationSettings, product_id: int
 ) -> Product | None:
@@ -123,13 +176,7 @@ async def _configured_product(
         return product
     product = await _product_or_none(client.get_product(settings.administration_id, product_id))
     if product is not None:
-        now = time.monotonic()
-        if len(_remembered) >= _MAX_REMEMBERED:
-            for stale in [k for k, (until, _) in _remembered.items() if until <= now]:
-                del _remembered[stale]
-            if len(_remembered) >= _MAX_REMEMBERED:
-                _remembered.clear()
-        _remembered[_key(settings, product_id)] = (now + PRODUCT_TTL, product)
+        _remember(settings, product_id, product)
     return product
 
 

@@ -59,6 +59,7 @@ from shared.db import SessionFactory
 from shared.enums import IntegrationState, WorkOrderStatus
 from shared.export_status import IN_FLIGHT, ExportStatus
 from shared.models.integration import InvoiceExport
+from shared.models.integration_setup import IntegrationSettings
 from shared.work_order_rules import EXPORT_FOR_SENDING
 
 __all__ = ["ExportWaits", "Outcome", "export_event", "timing"]
@@ -76,6 +77,8 @@ _SENT = (
     .execution_options(synchronize_session=False)
 )
 log = structlog.get_logger("services.sync_worker.export")
+# At most this long reading a tenant's products again after a POST (`_refresh_products`).
+REFRESH_SECONDS = 2.0
 
 
 async def export_event(sessions: SessionFactory, rompslomp: Rompslomp, event_id: int) -> Outcome:
@@ -220,9 +223,11 @@ async def _send(
     assert settings is not None
     if claim.sending:
         assert claim.payload is not None
-        return await _post(
+        outcome = await _post(
             sessions, client, claim, settings.administration_id, claim.payload, rules
         )
+        await _refresh_products(client, settings)
+        return outcome
     try:
         # The contact is not read here: a customer deleted in Rompslomp since the last sync
         # is refused at the POST (looked up, then failed in Rompslomp's words), one request
@@ -244,6 +249,18 @@ async def _send(
     if withheld is not None:
         return withheld
     return await _post(sessions, client, claim, settings.administration_id, payload, rules)
+
+
+async def _refresh_products(client: RompslompClient, settings: IntegrationSettings) -> None:
+    """After the POST (its outcome recorded): read the remembered products again when they
+    are due, so the tenant's next export need not. A failure here changes nothing of this
+    export; the next one asks Rompslomp itself if it must. Bounded: no retrying for long
+    in a worker slot for it (a timeout is a failure like any other here)."""
+    try:
+        async with asyncio.timeout(REFRESH_SECONDS):
+            await products.refresh_ahead(client, settings)
+    except Exception as exc:  # any: the invoice's outcome is recorded already
+        log.info("export.products.refresh_failed", tenant_id=settings.tenant_id, error=repr(exc))
 
 
 async def _reconcile(

@@ -56,36 +56,3 @@ async def defer(
         },
     )
     return int(job_id) if job_id is not None else None
-
-
-_INSERT_MANY = text(
-    """
-    INSERT INTO procrastinate_jobs (queue_name, task_name, priority, lock, args)
-    SELECT :queue, :task, 0, job.lock, job.args
-    FROM unnest(CAST(:locks AS text[]), CAST(:args AS jsonb[])) WITH ORDINALITY
-        AS job(lock, args, position)
-    ORDER BY job.position
-    """
-)
-
-
-async def defer_many(
-    session: AsyncSession,
-    task_name: str,
-    jobs: list[tuple[dict[str, Any], str | None]],
-    *,
-    queue: str = "default",
-) -> None:
-    """Insert one job per `(args, lock)` in one statement (no queueing locks), in the given
-    order: for one lock, the earlier job runs first."""
-    if not jobs:
-        return
-    await session.execute(
-        _INSERT_MANY,
-        {
-            "queue": queue,
-            "task": task_name,
-            "locks": [lock for _, lock in jobs],
-            "args": [json.dumps(args) for args, _ in jobs],
-        },
-    )

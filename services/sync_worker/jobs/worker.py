@@ -174,7 +174,7 @@ class JobEngine:
     async def _relay(self, part: Part) -> None:
         await relay.run(
             self.url,
-            self.runtime.sessions,
             on_listening=lambda: part.set_up(True),
             connect_timeout=self.runtime.settings.db_connect_timeout,
+            statement_timeout=self.runtime.settings.db_statement_timeout,
         )

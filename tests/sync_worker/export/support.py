@@ -119,7 +119,7 @@ class Shop:
         work_order.archived_at = dt.datetime.now(dt.UTC)
         work_order.archive_count += 1
         await self.session.flush()
-        event = await publish(
+        event_id = await publish(
             self.session,
             tenant_id=self.tenant_id,
             event_type=WORK_ORDER_ARCHIVED,
@@ -127,7 +127,7 @@ class Shop:
             payload=await work_order_snapshot(self.session, work_order),
         )
         await self.session.commit()
-        return event.id
+        return event_id
 
     async def reopen(self, work_order: WorkOrder) -> None:
         work_order.status = WorkOrderStatus.COMPLETED

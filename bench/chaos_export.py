@@ -78,12 +78,16 @@ def main() -> None:
             server.cleanup()
     elapsed = time.perf_counter() - started
     print(f"logs in {logs}")
-    posts = result.sandbox.get("invoice_posts") or 0
-    late = result.sandbox.get("late_commits") or 0
+    # The share among the POSTs sent while the faults were on (the settling after the last
+    # archive runs without them), and among all POSTs of the run.
+    posts = result.sandbox_under_faults.get("invoice_posts") or 0
+    late = result.sandbox_under_faults.get("late_commits") or 0
+    all_posts = result.sandbox.get("invoice_posts") or 0
     print(
         f"RESULT duplicates={result.duplicates} missing={result.missing} "
         f"elapsed_s={elapsed:.1f} late_commit_share={late / posts if posts else 0:.1%} "
-        f"{result.line()}"
+        f"(of {posts} POSTs under faults; {late / all_posts if all_posts else 0:.1%} of all "
+        f"{all_posts}) {result.line()}"
     )
 
 

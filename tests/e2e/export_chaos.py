@@ -75,6 +75,8 @@ class ChaosResult:
     settle_seconds: float = 0.0
     export_settle_seconds: float = SETTLE_SECONDS
     sandbox: dict[str, Any] = field(default_factory=dict)
+    # The sandbox's counts when the faults were lifted (the settling after runs without them).
+    sandbox_under_faults: dict[str, Any] = field(default_factory=dict)
 
     def line(self) -> str:
         return (
@@ -292,6 +294,7 @@ async def run_chaos(
                 await asyncio.wait_for(enough_kills.wait(), 120.0)
             stop_killing.set()
             await killing
+            result.sandbox_under_faults = (await sandbox.get("/_sandbox/stats")).json()
             await sandbox.delete("/_sandbox/faults")
 
             deadline = time.monotonic() + settle_deadline

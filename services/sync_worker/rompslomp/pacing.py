@@ -153,6 +153,8 @@ class TokenBuckets:
                 log.debug("rompslomp.pacing.drop_failed", error=repr(exc))
 
     async def aclose(self) -> None:
+        # Tokens of waits cut short by the shutdown go back first, then the connection.
+        await asyncio.gather(*self._refunds, return_exceptions=True)
         async with self._lock:
             connection, self._connection, self._driver = self._connection, None, None
             if connection is not None:

@@ -23,7 +23,8 @@ from services.sync_worker.jobs.runtime import Runtime
 from services.sync_worker.masterdata import record_lines, skipped
 from services.sync_worker.masterdata.entities import EntitySpec
 from services.sync_worker.masterdata.messages import Counts, Line
-from services.sync_worker.rompslomp import Page, PageIterator, RateLimitedError, RompslompClient
+from services.sync_worker.rompslomp import Page, PageIterator, RompslompClient
+from services.sync_worker.rompslomp.errors import TenantPausedError
 from shared.master_data_sync import Known
 from shared.models.integration_setup import SyncRun
 
@@ -69,7 +70,12 @@ async def list_and_write(
     paused = client.budget.wait_time()
     if paused > rt.rompslomp.retry.max_retry_after:
         # An earlier 429 paused the tenant for long: wait in the queue, not in a worker slot.
-        raise RateLimitedError("the tenant is paused by Retry-After", retry_after=paused)
+        raise TenantPausedError(
+            "the tenant is paused by Retry-After",
+            status=429,
+            code="client.rate_limit",
+            retry_after=paused,
+        )
     pages: PageIterator[Any] = spec.listing(client, company_id)
     queue: asyncio.Queue[Page[Any] | None] = asyncio.Queue(maxsize=QUEUE_PAGES)
 
